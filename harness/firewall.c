@@ -1,0 +1,249 @@
+/* firewall: ruleset, sync daemon and VRRP daemon of one firewall. See firewall.h. */
+#include "firewall.h"
+#include "run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define NFT_TIMEOUT_MS 10000
+
+struct firewall {
+	struct lab *lab;      /* not owned */
+	struct node *node;    /* not owned (the lab's) */
+	enum lab_role role;
+	struct syncd *syncd;  /* owned */
+	pid_t keepalived;     /* -1 when not used */
+};
+
+static const char *const drivers[] = {
+	[FAILOVER_DIRECT] = "direct",
+	[FAILOVER_KEEPALIVED] = "keepalived",
+};
+
+const char *failover_driver_name(enum failover_driver d) { return drivers[d]; }
+
+int failover_driver_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(drivers); i++)
+		if (strcmp(s, drivers[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+void fw_options_default(struct fw_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->nat = 1;
+	o->driver = FAILOVER_DIRECT;
+	syncd_options_default(&o->sync);
+}
+
+/*
+ * The ruleset. Chain names avoid nft 1.0.6's parser keywords ("fwd",
+ * "in"). The ftp helper is attached explicitly (no automatic helper
+ * assignment since 6.0); `ct helper "ftp"` on a related connection matches
+ * its master's helper, so only data connections the ftp helper expected
+ * are let through.
+ */
+int firewall_render_ruleset(enum lab_role role, const struct fw_options *o, char *buf, size_t len)
+{
+	char nat[256] = "";
+
+	if (role != ROLE_FW1 && role != ROLE_FW2)
+		return err_set("ruleset: %s is not a firewall", lab_role_name(role));
+	/* SNAT to the virtual IP, never masquerade: masquerade would pick the
+	 * node's own address and break every connection after failover. */
+	if (o->nat && str_fmt(nat, sizeof(nat),
+			      "\t\toifname \"" LAB_IF_WAN "\" ip saddr " LAB_LAN_NET
+			      " counter snat ip to " LAB_WAN_VIP " comment \"snat-vip\"\n") < 0)
+		return -1;
+	return str_fmt(buf, len,
+		       "# nftables ruleset for %s, rendered by ftfw-lab\n"
+		       "flush ruleset\n"
+		       "table inet ftfw {\n"
+		       "\tct helper ftp-std {\n"
+		       "\t\ttype \"ftp\" protocol tcp\n"
+		       "\t\tl3proto inet\n"
+		       "\t}\n"
+		       "\tchain pre_helper {\n"
+		       "\t\ttype filter hook prerouting priority filter; policy accept;\n"
+		       "\t\tiifname \"" LAB_IF_LAN "\" tcp dport 21 ct state new ct helper set \"ftp-std\"\n"
+		       "\t}\n"
+		       "\tchain forward_filter {\n"
+		       "\t\ttype filter hook forward priority filter; policy drop;\n"
+		       "\t\tct state established counter accept comment \"established\"\n"
+		       "\t\tct state related ct helper \"ftp\" counter accept comment \"related\"\n"
+		       "\t\tiifname \"" LAB_IF_LAN "\" oifname \"" LAB_IF_WAN "\" tcp dport 21 ct state new"
+		       " counter accept comment \"ftp-control\"\n"
+		       "\t\tcounter comment \"dropped\"\n"
+		       "\t}\n"
+		       "\tchain post_nat {\n"
+		       "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+		       "%s"
+		       "\t}\n"
+		       "}\n",
+		       lab_role_name(role), nat);
+}
+
+int firewall_render_keepalived(enum lab_role role, const char *notify, char *buf, size_t len)
+{
+	int fw1 = role == ROLE_FW1;
+	const char *lan_me = fw1 ? LAB_FW1_LAN : LAB_FW2_LAN, *lan_peer = fw1 ? LAB_FW2_LAN : LAB_FW1_LAN;
+	const char *wan_me = fw1 ? LAB_FW1_WAN : LAB_FW2_WAN, *wan_peer = fw1 ? LAB_FW2_WAN : LAB_FW1_WAN;
+	const char *state = fw1 ? "MASTER" : "BACKUP";
+	int prio = fw1 ? 150 : 100;
+
+	if (strchr(notify, '"') || strchr(notify, '\n'))
+		return err_set("keepalived: unsafe notify path");
+	/*
+	 * Unicast VRRP (version 3, 200 ms adverts): every packet stays on lab
+	 * addresses, and a dead master is noticed in about 0.7 s.
+	 */
+	return str_fmt(buf, len,
+		       "# keepalived for %s, rendered by ftfw-lab\n"
+		       "global_defs {\n"
+		       "\trouter_id %s\n"
+		       "\tscript_user root\n"
+		       "\tvrrp_version 3\n"
+		       "\tvrrp_garp_master_delay 0\n"
+		       "\tvrrp_garp_master_repeat 2\n"
+		       "}\n"
+		       "vrrp_sync_group FTFW {\n"
+		       "\tgroup {\n\t\tLAN\n\t\tWAN\n\t}\n"
+		       "\tnotify \"%s\"\n"
+		       "}\n"
+		       "vrrp_instance LAN {\n"
+		       "\tstate %s\n\tinterface " LAB_IF_LAN "\n\tvirtual_router_id 51\n"
+		       "\tpriority %d\n\tadvert_int 0.2\n"
+		       "\tunicast_src_ip %s\n\tunicast_peer {\n\t\t%s\n\t}\n"
+		       "\tvirtual_ipaddress {\n\t\t" LAB_LAN_VIP "/24 dev " LAB_IF_LAN "\n\t}\n"
+		       "}\n"
+		       "vrrp_instance WAN {\n"
+		       "\tstate %s\n\tinterface " LAB_IF_WAN "\n\tvirtual_router_id 52\n"
+		       "\tpriority %d\n\tadvert_int 0.2\n"
+		       "\tunicast_src_ip %s\n\tunicast_peer {\n\t\t%s\n\t}\n"
+		       "\tvirtual_ipaddress {\n\t\t" LAB_WAN_VIP "/24 dev " LAB_IF_WAN "\n\t}\n"
+		       "}\n",
+		       lab_role_name(role), lab_role_name(role), notify, state, prio, lan_me, lan_peer,
+		       state, prio, wan_me, wan_peer);
+}
+
+/*
+ * keepalived's notify hook: conntrack-tools' primary-backup.sh. Every
+ * transition is logged with a timestamp so the harness can wait for it.
+ */
+static int write_notify(struct firewall *fw, char *path, size_t len)
+{
+	struct run *r = node_run_of(fw->node);
+	char text[2048];
+	const char *conf = syncd_conf(fw->syncd);
+
+	if (str_fmt(path, len, "%s/%s-notify.sh", run_dir(r), node_role(fw->node)) < 0)
+		return -1;
+	if (strchr(conf, '\'') || strchr(run_dir(r), '\''))
+		return err_set("notify: unsafe path");
+	if (str_fmt(text, sizeof(text),
+		    "#!/bin/sh\n"
+		    "# keepalived notify hook for %s (conntrack-tools primary-backup.sh)\n"
+		    "# called as: $0 GROUP <name> <MASTER|BACKUP|FAULT> <priority>\n"
+		    "CONF='%s'\n"
+		    "LOG='%s/%s-notify.log'\n"
+		    "ctd() { conntrackd -C \"$CONF\" \"$@\" >>\"$LOG\" 2>&1 || echo \"conntrackd $* failed\" >>\"$LOG\"; }\n"
+		    "echo \"$(date +%%s.%%N) $3 begin\" >>\"$LOG\"\n"
+		    "case \"$3\" in\n"
+		    "MASTER) ctd -c; ctd -f; ctd -R; ctd -B ;;\n"
+		    "BACKUP) ctd -t; ctd -n ;;\n"
+		    "FAULT) ctd -t ;;\n"
+		    "esac\n"
+		    "echo \"$(date +%%s.%%N) $3 done\" >>\"$LOG\"\n",
+		    node_role(fw->node), conf, run_dir(r), node_role(fw->node)) < 0)
+		return -1;
+	return file_write(path, text, strlen(text), 0755);
+}
+
+static int start_keepalived(struct firewall *fw)
+{
+	struct run *r = node_run_of(fw->node);
+	const char *role = node_role(fw->node);
+	char notify[512], conf[512], log[512], pid1[256], pid2[256], text[4096];
+
+	if (write_notify(fw, notify, sizeof(notify)) < 0 ||
+	    str_fmt(conf, sizeof(conf), "%s/%s-keepalived.conf", run_dir(r), role) < 0 ||
+	    str_fmt(log, sizeof(log), "%s/%s-keepalived.log", run_dir(r), role) < 0 ||
+	    str_fmt(pid1, sizeof(pid1), "%s/%s-keepalived.pid", run_scratch(r), role) < 0 ||
+	    str_fmt(pid2, sizeof(pid2), "%s/%s-vrrp.pid", run_scratch(r), role) < 0 ||
+	    firewall_render_keepalived(fw->role, notify, text, sizeof(text)) < 0 ||
+	    file_write(conf, text, strlen(text), 0644) < 0)
+		return -1;
+	{
+		char *argv[] = { "keepalived", "--dont-fork", "--log-console", "--log-detail",
+				 "--vrrp", "--use-file", conf, "--pid", pid1, "--vrrp_pid", pid2, NULL };
+
+		fw->keepalived = node_spawn(fw->node, argv, log);
+	}
+	return fw->keepalived < 0 ? err_prefix("keepalived") : 0;
+}
+
+static int load_ruleset(struct firewall *fw, const struct fw_options *o)
+{
+	struct run *r = node_run_of(fw->node);
+	char path[512], text[4096];
+	char *out = NULL;
+	int rc;
+
+	if (firewall_render_ruleset(fw->role, o, text, sizeof(text)) < 0 ||
+	    str_fmt(path, sizeof(path), "%s/%s-ruleset.nft", run_dir(r), node_role(fw->node)) < 0 ||
+	    file_write(path, text, strlen(text), 0644) < 0)
+		return -1;
+	{
+		char *argv[] = { "nft", "-f", path, NULL };
+
+		rc = node_exec(fw->node, argv, NFT_TIMEOUT_MS, &out);
+	}
+	if (rc > 0)
+		err_set("nft -f %s: exit %d: %.400s", path, rc, out);
+	free(out);
+	return rc != 0 ? err_prefix("ruleset") : 0;
+}
+
+struct firewall *firewall_new(struct lab *l, enum lab_role role, const struct fw_options *o)
+{
+	struct firewall *fw = xcalloc(1, sizeof(*fw));
+
+	fw->lab = l;
+	fw->role = role;
+	fw->node = lab_node(l, role);
+	fw->keepalived = -1;
+	if (load_ruleset(fw, o) < 0)
+		goto out_fail;
+	fw->syncd = syncd_start(fw->node, role == ROLE_FW1 ? 1 : 2, &o->sync);
+	if (!fw->syncd)
+		goto out_fail;
+	if (o->driver == FAILOVER_KEEPALIVED && start_keepalived(fw) < 0)
+		goto out_fail;
+	return fw;
+out_fail:
+	err_prefix("%s", lab_role_name(role));
+	firewall_free(fw);
+	return NULL;
+}
+
+void firewall_free(struct firewall *fw)
+{
+	if (!fw)
+		return;
+	if (fw->keepalived > 0)
+		run_stop_pid(node_run_of(fw->node), fw->keepalived, 2000);
+	syncd_free(fw->syncd);
+	free(fw);
+}
+
+struct node *firewall_node(const struct firewall *fw) { return fw->node; }
+struct syncd *firewall_syncd(const struct firewall *fw) { return fw->syncd; }
+enum lab_role firewall_role(const struct firewall *fw) { return fw->role; }
+pid_t firewall_keepalived_pid(const struct firewall *fw) { return fw->keepalived; }

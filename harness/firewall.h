@@ -1,0 +1,54 @@
+/*
+ * firewall: one member of the fault-tolerant pair. It owns the node's
+ * nftables ruleset (forward policy drop, established/related accepted, new
+ * FTP control connections LAN->WAN accepted, the ftp helper attached with
+ * a `ct helper` object, optional SNAT to the WAN virtual IP) and starts
+ * the node's sync daemon and, when keepalived drives failover, its VRRP
+ * daemon. The ruleset is rendered from a template in firewall.c into the
+ * run's results folder and loaded with `nft -f`.
+ */
+#ifndef FTFW_FIREWALL_H
+#define FTFW_FIREWALL_H
+
+#include "lab.h"
+#include "syncd.h"
+
+enum failover_driver {
+	FAILOVER_DIRECT,      /* the harness isolates fw-1 and promotes fw-2 */
+	FAILOVER_KEEPALIVED,  /* VRRP decides; its notify hook runs the transitions */
+};
+
+struct fw_options {
+	int nat;                      /* SNAT LAN->WAN to the WAN virtual IP */
+	enum failover_driver driver;
+	struct syncd_options sync;
+};
+
+/* Defaults: NAT on, direct failover, syncd_options defaults. */
+void fw_options_default(struct fw_options *o);
+const char *failover_driver_name(enum failover_driver d);
+int failover_driver_parse(const char *s);
+
+struct firewall;
+
+/*
+ * Bring up firewall role (ROLE_FW1 or ROLE_FW2) of lab l: ruleset,
+ * conntrackd (and keepalived when driver is keepalived). Returns a new
+ * firewall (firewall_free() stops its daemons) or NULL with err set.
+ */
+struct firewall *firewall_new(struct lab *l, enum lab_role role, const struct fw_options *o);
+void firewall_free(struct firewall *fw);
+
+struct node *firewall_node(const struct firewall *fw);
+struct syncd *firewall_syncd(const struct firewall *fw);
+enum lab_role firewall_role(const struct firewall *fw);
+
+/* Render the nftables ruleset for role into buf. Pure; unit-tested. */
+int firewall_render_ruleset(enum lab_role role, const struct fw_options *o, char *buf, size_t len) FTFW_WUR;
+/* Render keepalived.conf for role, notify script path given. Pure. */
+int firewall_render_keepalived(enum lab_role role, const char *notify, char *buf, size_t len) FTFW_WUR;
+
+/* Is keepalived running on it (and its pid)? -1 when not used. */
+pid_t firewall_keepalived_pid(const struct firewall *fw);
+
+#endif

@@ -1,0 +1,277 @@
+/* node: a lab host in a network namespace, and running programs on it. See node.h. */
+#include "node.h"
+#include "netns.h"
+#include "rtnl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int keep_daemons;
+
+void node_keep_daemons(int on)
+{
+	keep_daemons = on;
+}
+
+struct node {
+	struct run *run;     /* not owned */
+	char role[16];
+	char netns[64];
+	int fd;              /* owned: the namespace */
+};
+
+struct node *node_new(struct run *r, const char *role)
+{
+	struct node *n = xcalloc(1, sizeof(*n));
+	struct rtnl *rt;
+
+	n->run = r;
+	n->fd = -1;
+	str_copy(n->role, role, sizeof(n->role));
+	if (run_netns_name(r, role, n->netns, sizeof(n->netns)) < 0 ||
+	    run_track_netns(r, n->netns) < 0 || netns_add(n->netns) < 0)
+		goto out_free;
+	n->fd = netns_open(n->netns);
+	if (n->fd < 0)
+		goto out_free;
+	rt = rtnl_open(n->fd);
+	if (!rt)
+		goto out_free;
+	if (rtnl_link_up(rt, "lo", 1) < 0) {
+		rtnl_close(rt);
+		goto out_free;
+	}
+	rtnl_close(rt);
+	return n;
+out_free:
+	err_prefix("node %s", role);
+	if (n->fd >= 0)
+		close(n->fd);
+	free(n);
+	return NULL;
+}
+
+void node_free(struct node *n)
+{
+	if (!n)
+		return;
+	close(n->fd);
+	free(n);
+}
+
+const char *node_role(const struct node *n) { return n->role; }
+const char *node_netns(const struct node *n) { return n->netns; }
+int node_fd(const struct node *n) { return n->fd; }
+struct run *node_run_of(const struct node *n) { return n->run; }
+
+/* In the child: enter the node and exec. Never returns. */
+static void child_exec(struct node *n, char *const argv[], int outfd, int errpipe)
+{
+	int devnull;
+
+	if (!keep_daemons)
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+	setpgid(0, 0);
+	if (netns_enter_exec(n->fd) < 0)
+		goto fail;
+	devnull = open("/dev/null", O_RDONLY);
+	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(outfd, 1) < 0 || dup2(outfd, 2) < 0) {
+		err_sys("redirect");
+		goto fail;
+	}
+	/* Default signal dispositions and mask for the daemon. */
+	{
+		sigset_t all;
+
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+	}
+	execvp(argv[0], argv);
+	err_sys("exec %s", argv[0]);
+fail:
+	if (write(errpipe, err_get(), strlen(err_get())) < 0) {
+		/* nothing left to report with */
+	}
+	_exit(127);
+}
+
+/*
+ * fork + exec with an error pipe (CLOEXEC: closes silently on a good
+ * exec, carries the message on a failed one).
+ */
+static pid_t start(struct node *n, char *const argv[], int outfd)
+{
+	int ep[2];
+	char msg[512];
+	ssize_t len;
+	pid_t pid;
+
+	if (pipe2(ep, O_CLOEXEC) < 0)
+		return err_sys("pipe");
+	pid = fork();
+	if (pid < 0) {
+		close(ep[0]);
+		close(ep[1]);
+		return err_sys("fork");
+	}
+	if (pid == 0) {
+		close(ep[0]);
+		child_exec(n, argv, outfd, ep[1]);
+	}
+	close(ep[1]);
+	do
+		len = read(ep[0], msg, sizeof(msg) - 1);
+	while (len < 0 && errno == EINTR);
+	close(ep[0]);
+	if (len > 0) {
+		msg[len] = '\0';
+		waitpid(pid, NULL, 0);
+		return err_set("%s: %s", n->role, msg);
+	}
+	return pid;
+}
+
+pid_t node_spawn(struct node *n, char *const argv[], const char *log_path)
+{
+	pid_t pid;
+	int fd;
+
+	fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return err_sys("%s: log %s", n->role, log_path);
+	pid = start(n, argv, fd);
+	close(fd);
+	if (pid < 0)
+		return -1;
+	if (run_track_pid(n->run, pid, argv[0]) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
+int node_exec(struct node *n, char *const argv[], int timeout_ms, char **out)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int p[2], status = 0, rc = -1;
+	int64_t deadline = now_ms() + timeout_ms;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return err_sys("pipe");
+	pid = start(n, argv, p[1]);
+	close(p[1]);
+	if (pid < 0)
+		goto out_close;
+	for (;;) {
+		struct pollfd pfd = { p[0], POLLIN, 0 };
+		int64_t left = deadline - now_ms();
+		ssize_t r;
+
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			err_set("%s: %s: timed out after %d ms", n->role, argv[0], timeout_ms);
+			goto out_close;
+		}
+		if (poll(&pfd, 1, (int)left) < 0) {
+			if (errno == EINTR)
+				continue;
+			err_sys("poll");
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			goto out_close;
+		}
+		if (cap - len < 1024) {
+			cap = cap ? cap * 2 : 4096;
+			buf = xrealloc(buf, cap);
+		}
+		r = read(p[0], buf + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	if (waitpid(pid, &status, 0) < 0) {
+		err_sys("waitpid");
+		goto out_close;
+	}
+	if (!WIFEXITED(status)) {
+		err_set("%s: %s: killed by signal %d", n->role, argv[0], WTERMSIG(status));
+		goto out_close;
+	}
+	rc = WEXITSTATUS(status);
+	if (rc == 127 && len == 0)
+		err_set("%s: %s: not found", n->role, argv[0]);
+out_close:
+	close(p[0]);
+	if (buf)
+		buf[len] = '\0';
+	if (out)
+		*out = buf ? buf : xstrdup("");
+	else
+		free(buf);
+	return rc;
+}
+
+struct sysctl_args {
+	const char *key, *value;
+};
+
+static int write_sysctl(void *p)
+{
+	struct sysctl_args *a = p;
+	char path[256];
+	int fd, rc = -1;
+
+	if (str_fmt(path, sizeof(path), "/proc/sys/%s", a->key) < 0)
+		return -1;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys("sysctl %s", a->key);
+	if (write(fd, a->value, strlen(a->value)) < 0)
+		err_sys("sysctl %s=%s", a->key, a->value);
+	else
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
+int node_sysctl(struct node *n, const char *key, const char *value)
+{
+	struct sysctl_args a = { key, value };
+
+	/* /proc/sys/net resolves to the namespace of the opener. */
+	if (netns_call(n->fd, write_sysctl, &a) < 0)
+		return err_prefix("%s", n->role);
+	return 0;
+}
+
+int node_alive(struct node *n, pid_t pid, int *status)
+{
+	int st = 0;
+	pid_t w = waitpid(pid, &st, WNOHANG);
+
+	if (w == 0)
+		return 1;
+	if (w == pid) {
+		run_untrack_pid(n->run, pid);
+		if (status)
+			*status = st;
+	}
+	return 0;
+}

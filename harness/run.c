@@ -1,0 +1,398 @@
+/* run: run id, folders, state file and cleanup. See run.h. */
+#include "run.h"
+#include "netns.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define RUN_MAX_PIDS 64
+
+struct tracked_pid {
+	pid_t pid;
+	unsigned long long start;
+};
+
+struct run {
+	char id[8];
+	char dir[512];
+	char scratch[256];
+	char state[256];
+	FILE *statef;                          /* owned */
+	int npids;
+	struct tracked_pid pids[RUN_MAX_PIDS];
+	int nnetns;
+	char netns[16][64];
+};
+
+unsigned long long run_pid_starttime(pid_t pid)
+{
+	char path[64], buf[1024];
+	unsigned long long start = 0;
+	char *p;
+	size_t len;
+	FILE *f;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	/* comm may contain spaces and parentheses: count from the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	for (field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		start = strtoull(p + 1, NULL, 10);
+	return start;
+}
+
+/* mkdir -p that refuses to walk through a symlink. */
+static int mkdirs(const char *path, int mode)
+{
+	char tmp[512];
+	char *p;
+	struct stat st;
+
+	if (str_copy(tmp, path, sizeof(tmp)) >= sizeof(tmp))
+		return err_set("path too long: %s", path);
+	for (p = tmp + 1;; p++) {
+		char c = *p;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, (mode_t)mode) < 0 && errno != EEXIST)
+			return err_sys("mkdir %s", tmp);
+		if (lstat(tmp, &st) < 0)
+			return err_sys("stat %s", tmp);
+		if (!S_ISDIR(st.st_mode))
+			return err_set("%s: not a directory (a symlink?), refusing to use it", tmp);
+		*p = c;
+		if (!c)
+			break;
+	}
+	return 0;
+}
+
+static void state_line(struct run *r, const char *fmt, ...) FTFW_FMT(2, 3);
+static void state_line(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(r->statef, fmt, ap);
+	va_end(ap);
+	fputc('\n', r->statef);
+	fflush(r->statef);
+}
+
+struct run *run_new(const char *results_root, const char *label)
+{
+	struct run *r = xcalloc(1, sizeof(*r));
+	unsigned char rnd[3];
+	char cwd[256] = "";
+	int fd = -1, tries;
+
+	if (mkdirs(RUN_STATE_DIR, 0700) < 0)
+		goto out_free;
+	for (tries = 0; tries < 16; tries++) {
+		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
+			err_sys("getrandom");
+			goto out_free;
+		}
+		snprintf(r->id, sizeof(r->id), "%02x%02x%02x", rnd[0], rnd[1], rnd[2]);
+		snprintf(r->state, sizeof(r->state), "%s/%s.state", RUN_STATE_DIR, r->id);
+		fd = open(r->state, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		err_sys("create state file %s", r->state);
+		goto out_free;
+	}
+	r->statef = fdopen(fd, "w");
+	if (!r->statef) {
+		err_sys("fdopen");
+		close(fd);
+		goto out_unlink;
+	}
+	state_line(r, "owner %d %llu", (int)getpid(), run_pid_starttime(getpid()));
+	snprintf(r->scratch, sizeof(r->scratch), "%s/%s", RUN_STATE_DIR, r->id);
+	/* Absolute: daemons' configs name files in it (conntrackd insists). */
+	if (results_root[0] != '/' && !getcwd(cwd, sizeof(cwd))) {
+		err_sys("getcwd");
+		goto out_unlink;
+	}
+	if (snprintf(r->dir, sizeof(r->dir), "%s%s%s/%s/%s", results_root[0] == '/' ? "" : cwd,
+		     results_root[0] == '/' ? "" : "/", results_root, label, r->id) >= (int)sizeof(r->dir)) {
+		err_set("results path too long");
+		goto out_unlink;
+	}
+	state_line(r, "scratch %s", r->scratch);
+	if (mkdir(r->scratch, 0755) < 0) {
+		err_sys("mkdir %s", r->scratch);
+		goto out_unlink;
+	}
+	if (mkdirs(r->dir, 0755) < 0)
+		goto out_unlink;
+	return r;
+out_unlink:
+	if (r->statef)
+		fclose(r->statef);
+	rmdir(r->scratch);
+	unlink(r->state);
+out_free:
+	free(r);
+	return NULL;
+}
+
+const char *run_id(const struct run *r) { return r->id; }
+const char *run_dir(const struct run *r) { return r->dir; }
+const char *run_scratch(const struct run *r) { return r->scratch; }
+
+int run_netns_name(const struct run *r, const char *role, char *buf, size_t len)
+{
+	return str_fmt(buf, len, "ftfw-%s-%s", r->id, role);
+}
+
+int run_track_netns(struct run *r, const char *name)
+{
+	if (r->nnetns >= (int)ARRAY_SIZE(r->netns))
+		return err_set("too many namespaces in one run");
+	str_copy(r->netns[r->nnetns++], name, sizeof(r->netns[0]));
+	state_line(r, "netns %s", name);
+	return 0;
+}
+
+int run_track_pid(struct run *r, pid_t pid, const char *what)
+{
+	unsigned long long start = run_pid_starttime(pid);
+
+	if (r->npids >= RUN_MAX_PIDS)
+		return err_set("too many processes in one run");
+	r->pids[r->npids].pid = pid;
+	r->pids[r->npids].start = start;
+	r->npids++;
+	state_line(r, "pid %d %llu %s", (int)pid, start, what);
+	return 0;
+}
+
+void run_untrack_pid(struct run *r, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < r->npids; i++) {
+		if (r->pids[i].pid == pid) {
+			r->pids[i] = r->pids[--r->npids];
+			state_line(r, "gone %d", (int)pid);
+			return;
+		}
+	}
+}
+
+/* Is pid still the process we started (same start time)? */
+static int same_process(pid_t pid, unsigned long long start)
+{
+	unsigned long long now = run_pid_starttime(pid);
+
+	return now && now == start;
+}
+
+/* Stop one process; child or not. Returns wait status if reaped. */
+static int stop_one(pid_t pid, unsigned long long start, int grace_ms)
+{
+	int64_t deadline;
+	int status = 0;
+
+	if (!same_process(pid, start))
+		return 0;
+	kill(pid, SIGTERM);
+	deadline = now_ms() + grace_ms;
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			return status;
+		if (w < 0 && !same_process(pid, start))
+			return 0; /* not our child, and gone */
+		if (now_ms() >= deadline)
+			break;
+		sleep_ms(5);
+	}
+	if (same_process(pid, start))
+		kill(pid, SIGKILL);
+	if (waitpid(pid, &status, 0) == pid)
+		return status;
+	return 0;
+}
+
+int run_stop_pid(struct run *r, pid_t pid, int grace_ms)
+{
+	int i, status = 0;
+
+	for (i = 0; i < r->npids; i++) {
+		if (r->pids[i].pid == pid) {
+			status = stop_one(pid, r->pids[i].start, grace_ms);
+			run_untrack_pid(r, pid);
+			return status;
+		}
+	}
+	return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		return rmdir(path) < 0 ? -1 : 0;
+	return unlink(path) < 0 ? -1 : 0;
+}
+
+/* rm -rf without following symlinks (FTW_PHYS), staying on one fs. */
+static int remove_tree(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : err_sys("%s", path);
+	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
+		return err_sys("remove %s", path);
+	return 0;
+}
+
+int run_finish(struct run *r)
+{
+	int rc = 0, i;
+
+	if (!r)
+		return 0;
+	/* Processes first: a process inside a namespace keeps it alive. */
+	for (i = r->npids - 1; i >= 0; i--)
+		stop_one(r->pids[i].pid, r->pids[i].start, 1000);
+	r->npids = 0;
+	for (i = r->nnetns - 1; i >= 0; i--)
+		if (netns_del(r->netns[i]) < 0)
+			rc = -1;
+	if (remove_tree(r->scratch) < 0)
+		rc = -1;
+	fclose(r->statef);
+	if (unlink(r->state) < 0)
+		rc = err_sys("unlink %s", r->state);
+	free(r);
+	return rc;
+}
+
+void run_abandon(struct run *r)
+{
+	state_line(r, "kept");
+	fclose(r->statef);
+	free(r);
+}
+
+/* Replay one dead run's state file as a teardown. */
+static int reclaim(const char *path)
+{
+	char line[512], scratch[256] = "";
+	pid_t pids[RUN_MAX_PIDS * 2];
+	unsigned long long starts[RUN_MAX_PIDS * 2];
+	char netns[32][64];
+	int npids = 0, nnetns = 0, i, rc = 0;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return err_sys("%s", path);
+	while (fgets(line, sizeof(line), f)) {
+		int pid;
+		unsigned long long start;
+		char name[64];
+
+		if (sscanf(line, "pid %d %llu", &pid, &start) == 2 && npids < (int)ARRAY_SIZE(pids)) {
+			pids[npids] = pid;
+			starts[npids++] = start;
+		} else if (sscanf(line, "gone %d", &pid) == 1) {
+			for (i = 0; i < npids; i++)
+				if (pids[i] == pid)
+					pids[i] = 0;
+		} else if (sscanf(line, "netns %63s", name) == 1 && nnetns < (int)ARRAY_SIZE(netns)) {
+			/* Only names this project makes. */
+			if (strncmp(name, "ftfw-", 5) == 0)
+				str_copy(netns[nnetns++], name, sizeof(netns[0]));
+		} else if (sscanf(line, "scratch %255s", scratch) == 1) {
+			if (strncmp(scratch, RUN_STATE_DIR "/", sizeof(RUN_STATE_DIR)) != 0)
+				scratch[0] = '\0';
+		}
+	}
+	fclose(f);
+	for (i = npids - 1; i >= 0; i--)
+		if (pids[i])
+			stop_one(pids[i], starts[i], 1000);
+	for (i = 0; i < nnetns; i++)
+		if (netns_del(netns[i]) < 0)
+			rc = -1;
+	if (scratch[0] && remove_tree(scratch) < 0)
+		rc = -1;
+	if (unlink(path) < 0)
+		rc = err_sys("unlink %s", path);
+	return rc;
+}
+
+int run_reclaim_stale(int include_kept, int *reclaimed)
+{
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	*reclaimed = 0;
+	d = opendir(RUN_STATE_DIR);
+	if (!d)
+		return errno == ENOENT ? 0 : err_sys("%s", RUN_STATE_DIR);
+	while ((de = readdir(d))) {
+		char path[512], line[128];
+		int owner = 0;
+		unsigned long long start = 0;
+		size_t n = strlen(de->d_name);
+		int kept;
+		FILE *f;
+
+		if (n < 7 || strcmp(de->d_name + n - 6, ".state") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", RUN_STATE_DIR, de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (!fgets(line, sizeof(line), f) || sscanf(line, "owner %d %llu", &owner, &start) != 2)
+			owner = 0;
+		kept = 0;
+		while (fgets(line, sizeof(line), f))
+			if (strcmp(line, "kept\n") == 0)
+				kept = 1;
+		fclose(f);
+		if (owner > 0 && same_process(owner, start))
+			continue; /* a live run: not ours to touch */
+		if (kept && !include_kept)
+			continue;
+		if (reclaim(path) < 0)
+			rc = -1;
+		else
+			(*reclaimed)++;
+	}
+	closedir(d);
+	return rc;
+}

@@ -1,0 +1,1089 @@
+/* runner: one scenario variant in one lab; the step table. See runner.h. */
+#include "runner.h"
+#include "assertion.h"
+#include "capture.h"
+#include "events.h"
+#include "failover.h"
+#include "ftpclient.h"
+#include "lab.h"
+#include "report.h"
+#include "run.h"
+#include "server.h"
+#include "transfer.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TRANSFERS 64
+#define MAX_SESSIONS 64
+#define MAX_RUNVARS 256
+#define DEFAULT_WITHIN_MS 3000
+#define FTP_TIMEOUT_MS 5000
+
+static volatile sig_atomic_t interrupted;
+
+void runner_interrupt(int sig)
+{
+	interrupted = sig;
+}
+
+struct session {
+	char name[32];
+	struct ftpc *c;         /* owned */
+	char failed[160];       /* why later steps on it are skipped */
+};
+
+struct runner {
+	const struct scenario *sc;
+	const struct sc_variant *variant;
+	const struct runner_options *opt;
+	struct lab_options lo;
+	struct run *run;
+	struct lab *lab;
+	struct firewall *fw[2];
+	int active;                              /* index into fw[] */
+	struct server *server;
+	struct capture *capture;
+	struct events *events[2];
+	struct report *report;
+	int ntransfers;
+	struct transfer *transfers[MAX_TRANSFERS];
+	int nsessions;
+	struct session sessions[MAX_SESSIONS];
+	int nvars;
+	struct sc_kv vars[MAX_RUNVARS];          /* learned at run time */
+	int64_t step_t0;
+};
+
+/* ---- variables ---- */
+
+static const char *builtin(struct runner *rn, const char *name)
+{
+	static const struct {
+		const char *name, *value;
+	} fixed[] = {
+		{ "client", LAB_CLIENT_ADDR },
+		{ "server", LAB_SERVER_ADDR },
+		{ "lan_vip", LAB_LAN_VIP },
+		{ "wan_vip", LAB_WAN_VIP },
+		{ "fw1_lan", LAB_FW1_LAN },
+		{ "fw2_lan", LAB_FW2_LAN },
+		{ "fw1_wan", LAB_FW1_WAN },
+		{ "fw2_wan", LAB_FW2_WAN },
+		{ "fw1_sync", LAB_FW1_SYNC },
+		{ "fw2_sync", LAB_FW2_SYNC },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fixed); i++)
+		if (strcmp(name, fixed[i].name) == 0)
+			return fixed[i].value;
+	/* What the server sees as the client's address. */
+	if (strcmp(name, "client_public") == 0)
+		return rn->lo.fw.nat ? LAB_WAN_VIP : LAB_CLIENT_ADDR;
+	if (strcmp(name, "nat") == 0)
+		return rn->lo.fw.nat ? "on" : "off";
+	if (strcmp(name, "failover") == 0)
+		return failover_driver_name(rn->lo.fw.driver);
+	if (strcmp(name, "variant") == 0)
+		return rn->variant ? rn->variant->name : "";
+	if (strcmp(name, "active") == 0)
+		return rn->active ? "fw2" : "fw1";
+	return NULL;
+}
+
+static const char *lookup(void *ctx, const char *name)
+{
+	struct runner *rn = ctx;
+	int i;
+
+	for (i = rn->nvars - 1; i >= 0; i--)
+		if (strcmp(rn->vars[i].key, name) == 0)
+			return rn->vars[i].val;
+	if (rn->variant)
+		for (i = 0; i < rn->variant->nvars; i++)
+			if (strcmp(rn->variant->vars[i].key, name) == 0)
+				return rn->variant->vars[i].val;
+	return builtin(rn, name);
+}
+
+static void set_var(struct runner *rn, const char *name, const char *fmt, ...) FTFW_FMT(3, 4);
+static void set_var(struct runner *rn, const char *name, const char *fmt, ...)
+{
+	struct sc_kv *kv = NULL;
+	va_list ap;
+	int i;
+
+	for (i = 0; i < rn->nvars; i++)
+		if (strcmp(rn->vars[i].key, name) == 0)
+			kv = &rn->vars[i];
+	if (!kv) {
+		if (rn->nvars >= MAX_RUNVARS)
+			return;
+		kv = &rn->vars[rn->nvars++];
+		str_copy(kv->key, name, sizeof(kv->key));
+	}
+	va_start(ap, fmt);
+	vsnprintf(kv->val, sizeof(kv->val), fmt, ap);
+	va_end(ap);
+	log_debug("set $%s = %s", kv->key, kv->val);
+}
+
+/* ---- step arguments ---- */
+
+/* An expanded step: positional words and key=value options apart. */
+struct args {
+	int n;
+	char *pos[SC_MAX_ARGS];
+	int nopt;
+	struct sc_kv opt[SC_MAX_ARGS];
+	char text[1024];                /* the whole step, expanded, for names */
+	char storage[SC_MAX_ARGS][256];
+};
+
+/* Options every step may carry. */
+static int is_common_opt(const char *key)
+{
+	return strcmp(key, "within") == 0 || strcmp(key, "fault") == 0;
+}
+
+/* Words that are options even in steps whose key=value words are terms. */
+static int is_reserved_opt(const char *word)
+{
+	return strncmp(word, "within=", 7) == 0 || strncmp(word, "fault=", 6) == 0 ||
+	       strncmp(word, "count=", 6) == 0;
+}
+
+static const char *opt_get(const struct args *a, const char *key)
+{
+	int i;
+
+	for (i = 0; i < a->nopt; i++)
+		if (strcmp(a->opt[i].key, key) == 0)
+			return a->opt[i].val;
+	return NULL;
+}
+
+/* "500ms", "3s", "1500" (ms). */
+static int parse_duration(const char *s, int *ms)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || v < 0)
+		return err_set("'%s' is not a duration (500ms, 3s)", s);
+	if (strcmp(end, "s") == 0)
+		v *= 1000;
+	else if (*end && strcmp(end, "ms") != 0)
+		return err_set("'%s' is not a duration (500ms, 3s)", s);
+	if (v > 3600 * 1000)
+		return err_set("'%s': at most one hour", s);
+	*ms = (int)v;
+	return 0;
+}
+
+static int within(const struct args *a, int def)
+{
+	const char *w = opt_get(a, "within");
+	int ms = def;
+
+	if (w && parse_duration(w, &ms) < 0)
+		return def;
+	return ms;
+}
+
+/* Words with '=' (and a key made of [a-z-]) are options, unless the
+ * step takes match terms (expect), which keep them positional. */
+static int looks_like_opt(const char *w)
+{
+	const char *eq = strchr(w, '=');
+	const char *p;
+
+	if (!eq || eq == w)
+		return 0;
+	for (p = w; p < eq; p++)
+		if (!islower((unsigned char)*p) && *p != '-' && *p != '_')
+			return 0;
+	return 1;
+}
+
+static int expand_args(struct runner *rn, const struct sc_step *st, int keep_terms, struct args *a)
+{
+	int i;
+	size_t tl = 0;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 0; i < st->argc; i++) {
+		char *w = a->storage[i];
+
+		if (scenario_expand(st->argv[i], lookup, rn, w, sizeof(a->storage[0])) < 0)
+			return -1;
+		tl += (size_t)snprintf(a->text + tl, tl < sizeof(a->text) ? sizeof(a->text) - tl : 0, "%s%s",
+				       i ? " " : "", w);
+		if (tl >= sizeof(a->text))
+			tl = sizeof(a->text) - 1;
+		if (i > 0 && looks_like_opt(st->argv[i]) && (!keep_terms || is_reserved_opt(st->argv[i]))) {
+			char *eq = strchr(w, '=');
+
+			*eq = '\0';
+			str_copy(a->opt[a->nopt].key, w, sizeof(a->opt[0].key));
+			str_copy(a->opt[a->nopt].val, eq + 1, sizeof(a->opt[0].val));
+			a->nopt++;
+			*eq = '=';
+			continue;
+		}
+		a->pos[a->n++] = w;
+	}
+	return 0;
+}
+
+/* ---- verdicts ---- */
+
+static const struct sc_fault *fault_of(struct runner *rn, const struct args *a)
+{
+	const char *id = opt_get(a, "fault");
+	int i;
+
+	if (!id)
+		return NULL;
+	for (i = 0; i < rn->sc->nfaults; i++) {
+		const struct sc_fault *f = &rn->sc->faults[i];
+
+		if (strcmp(f->id, id) == 0)
+			return scenario_conds_hold(f->cond, f->ncond, lookup, rn) ? f : NULL;
+	}
+	return NULL;
+}
+
+/* Record the outcome of a check step. */
+static void verdict(struct runner *rn, const struct sc_step *st, const struct args *a, int held,
+		    const char *detail)
+{
+	const struct sc_fault *f = fault_of(rn, a);
+	char name[1200];
+	double secs = (double)(now_ms() - rn->step_t0) / 1000.0;
+	enum verdict v;
+
+	snprintf(name, sizeof(name), "L%d %s", st->line, a->text);
+	if (f)
+		v = held ? V_XPASS : V_XFAIL;
+	else
+		v = held ? V_PASS : V_FAIL;
+	report_add(rn->report, name, v, f ? f->what : NULL, detail, secs);
+}
+
+static void skip(struct runner *rn, const struct sc_step *st, const struct args *a, const char *why)
+{
+	char name[1200];
+
+	snprintf(name, sizeof(name), "L%d %s", st->line, a->text);
+	report_add(rn->report, name, V_SKIP, why, NULL, 0);
+}
+
+/* ---- lookups of named things ---- */
+
+static struct transfer *find_transfer(struct runner *rn, const char *name)
+{
+	int i;
+
+	for (i = 0; i < rn->ntransfers; i++)
+		if (strcmp(transfer_spec(rn->transfers[i])->name, name) == 0)
+			return rn->transfers[i];
+	return NULL;
+}
+
+static struct session *find_session(struct runner *rn, const char *name, int create)
+{
+	int i;
+
+	for (i = 0; i < rn->nsessions; i++)
+		if (strcmp(rn->sessions[i].name, name) == 0)
+			return &rn->sessions[i];
+	if (!create || rn->nsessions >= MAX_SESSIONS)
+		return NULL;
+	str_copy(rn->sessions[rn->nsessions].name, name, sizeof(rn->sessions[0].name));
+	return &rn->sessions[rn->nsessions++];
+}
+
+static struct firewall *fw_arg(struct runner *rn, const char *s)
+{
+	int role = lab_role_parse(s);
+
+	if (role == ROLE_FW1)
+		return rn->fw[0];
+	if (role == ROLE_FW2)
+		return rn->fw[1];
+	err_set("'%s' is not a firewall (fw1, fw2)", s);
+	return NULL;
+}
+
+/* ---- parse-time checks (shared shapes) ---- */
+
+static int check_opts(int argc, char *const argv[], const char *const allowed[], int keep_terms)
+{
+	int i, j, ms;
+
+	for (i = 1; i < argc; i++) {
+		const char *eq;
+		char key[32];
+
+		if (!looks_like_opt(argv[i]))
+			continue;
+		eq = strchr(argv[i], '=');
+		if ((size_t)(eq - argv[i]) >= sizeof(key))
+			return err_set("option '%s': key too long", argv[i]);
+		memcpy(key, argv[i], (size_t)(eq - argv[i]));
+		key[eq - argv[i]] = '\0';
+		if (keep_terms && !is_common_opt(key) && strcmp(key, "count") != 0)
+			continue;
+		if (strcmp(key, "within") == 0) {
+			if (eq[1] != '$' && parse_duration(eq + 1, &ms) < 0)
+				return -1;
+			continue;
+		}
+		if (strcmp(key, "fault") == 0 || (keep_terms && strcmp(key, "count") == 0))
+			continue;
+		for (j = 0; allowed && allowed[j]; j++)
+			if (strcmp(allowed[j], key) == 0)
+				break;
+		if (!allowed || !allowed[j])
+			return err_set("unknown option '%s'", key);
+	}
+	return 0;
+}
+
+static int positional(int argc, char *const argv[], int keep_terms)
+{
+	int i, n = 0;
+
+	for (i = 1; i < argc; i++)
+		if (!looks_like_opt(argv[i]) || (keep_terms && !is_reserved_opt(argv[i])))
+			n++;
+	return n;
+}
+
+/* ---- steps ---- */
+
+/* transfer NAME get|put FILE [mode=M] [rate=SIZE] [size=SIZE] [timeout=S] */
+static int c_transfer(int argc, char *const argv[])
+{
+	static const char *const ok[] = { "mode", "rate", "size", "timeout", NULL };
+	int n = positional(argc, argv, 0);
+
+	if (n != 3)
+		return err_set("expected NAME get|put FILE [mode=M] [rate=SIZE] [size=SIZE] [timeout=S]");
+	if (strcmp(argv[2], "get") != 0 && strcmp(argv[2], "put") != 0 && argv[2][0] != '$')
+		return err_set("'%s': expected get or put", argv[2]);
+	return check_opts(argc, argv, ok, 0);
+}
+
+static int r_transfer(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	struct transfer_spec spec = { .mode = FTPC_EPSV, .timeout_s = 60 };
+	const char *v;
+	struct transfer *t;
+	int m;
+
+	(void)st;
+	if (find_transfer(rn, a->pos[1]))
+		return err_set("transfer '%s' already started", a->pos[1]);
+	if (rn->ntransfers >= MAX_TRANSFERS)
+		return err_set("more than %d transfers", MAX_TRANSFERS);
+	str_copy(spec.name, a->pos[1], sizeof(spec.name));
+	spec.upload = strcmp(a->pos[2], "put") == 0;
+	str_copy(spec.file, a->pos[3], sizeof(spec.file));
+	if ((v = opt_get(a, "mode"))) {
+		if ((m = ftpc_mode_parse(v)) < 0)
+			return err_set("mode=%s: expected pasv, epsv, port or eprt", v);
+		spec.mode = (enum ftpc_mode)m;
+	}
+	if ((v = opt_get(a, "rate")) && scenario_parse_size(v, &spec.rate) < 0)
+		return -1;
+	if ((v = opt_get(a, "size")) && scenario_parse_size(v, &spec.size) < 0)
+		return -1;
+	if ((v = opt_get(a, "timeout")) && (spec.timeout_s = atoi(v)) <= 0)
+		return err_set("timeout=%s: expected seconds", v);
+	t = transfer_start(lab_node(rn->lab, ROLE_CLIENT), rn->server, &spec);
+	if (!t)
+		return -1;
+	rn->transfers[rn->ntransfers++] = t;
+	log_progress("transfer %s: curl %s %s (%s%s%s)", spec.name, spec.upload ? "put" : "get", spec.file,
+		     ftpc_mode_name(spec.mode), spec.rate ? ", rate " : "", spec.rate ? opt_get(a, "rate") : "");
+	return 0;
+}
+
+/* wait-progress NAME SIZE [within=D] */
+static int c_wait_progress(int argc, char *const argv[])
+{
+	uint64_t sz;
+
+	if (positional(argc, argv, 0) != 2)
+		return err_set("expected NAME SIZE [within=D]");
+	if (argv[2][0] != '$' && scenario_parse_size(argv[2], &sz) < 0)
+		return -1;
+	return check_opts(argc, argv, NULL, 0);
+}
+
+static int r_wait_progress(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	struct transfer *t = find_transfer(rn, a->pos[1]);
+	int64_t deadline = now_ms() + within(a, 10000);
+	char detail[256];
+	uint64_t want;
+
+	if (!t)
+		return err_set("no transfer named '%s'", a->pos[1]);
+	if (scenario_parse_size(a->pos[2], &want) < 0)
+		return -1;
+	for (;;) {
+		uint64_t got = transfer_progress(t);
+
+		if (got >= want) {
+			if (transfer_finished(t)) {
+				snprintf(detail, sizeof(detail), "transfer had already finished (%llu bytes)",
+					 (unsigned long long)got);
+				verdict(rn, st, a, 0, detail);
+			} else {
+				verdict(rn, st, a, 1, NULL);
+			}
+			return 0;
+		}
+		if (transfer_finished(t) || now_ms() > deadline || interrupted) {
+			snprintf(detail, sizeof(detail), "expected >= %llu bytes in flight, found %llu%s",
+				 (unsigned long long)want, (unsigned long long)got,
+				 transfer_finished(t) ? " and curl had exited" : "");
+			verdict(rn, st, a, 0, detail);
+			return 0;
+		}
+		sleep_ms(5);
+	}
+}
+
+/* transfer-done NAME [within=D] */
+static int c_transfer_done(int argc, char *const argv[])
+{
+	if (positional(argc, argv, 0) != 1)
+		return err_set("expected NAME [within=D]");
+	return check_opts(argc, argv, NULL, 0);
+}
+
+static int r_transfer_done(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	struct transfer *t = find_transfer(rn, a->pos[1]);
+	int ok;
+
+	if (!t)
+		return err_set("no transfer named '%s'", a->pos[1]);
+	ok = transfer_wait(t, within(a, 60000)) == 0;
+	verdict(rn, st, a, ok, ok ? NULL : err_get());
+	return 0;
+}
+
+/* ftp NAME ACTION [ARG...] [within=D] */
+static const struct {
+	const char *action;
+	int nargs;
+	const char *usage;
+} ftp_actions[] = {
+	{ "connect", 0, "connect" },
+	{ "login", 0, "login" },
+	{ "pasv", 0, "pasv" },
+	{ "epsv", 0, "epsv" },
+	{ "port", 0, "port" },
+	{ "eprt", 0, "eprt" },
+	{ "retr", 1, "retr FILE" },
+	{ "list", 0, "list" },
+	{ "stor", 2, "stor NAME SIZE" },
+	{ "cmd", 1, "cmd \"LINE\" [code=N]" },
+	{ "quit", 0, "quit" },
+};
+
+static int c_ftp(int argc, char *const argv[])
+{
+	static const char *const ok[] = { "code", NULL };
+	int n = positional(argc, argv, 0);
+	size_t i;
+
+	if (n < 2)
+		return err_set("expected NAME ACTION [ARG...]");
+	if (argv[2][0] == '$')
+		return check_opts(argc, argv, ok, 0);
+	for (i = 0; i < ARRAY_SIZE(ftp_actions); i++)
+		if (strcmp(argv[2], ftp_actions[i].action) == 0)
+			break;
+	if (i == ARRAY_SIZE(ftp_actions))
+		return err_set("unknown action '%s'", argv[2]);
+	if (n - 2 != ftp_actions[i].nargs)
+		return err_set("expected ftp NAME %s", ftp_actions[i].usage);
+	return check_opts(argc, argv, ok, 0);
+}
+
+static int ftp_do(struct runner *rn, struct session *s, const struct args *a, char *detail, size_t dlen)
+{
+	const char *action = a->pos[2];
+	char var[64];
+	int m, timeout = within(a, FTP_TIMEOUT_MS);
+
+	if (strcmp(action, "connect") == 0) {
+		if (s->c)
+			return snprintf(detail, dlen, "already connected"), 0;
+		s->c = ftpc_connect(node_fd(lab_node(rn->lab, ROLE_CLIENT)), LAB_SERVER_ADDR, 21, timeout);
+		if (!s->c)
+			return snprintf(detail, dlen, "%s", err_get()), 0;
+		snprintf(var, sizeof(var), "%s.sport", s->name);
+		set_var(rn, var, "%u", ftpc_local_port(s->c));
+		return 1;
+	}
+	if (!s->c)
+		return snprintf(detail, dlen, "not connected"), 0;
+	if (strcmp(action, "login") == 0) {
+		if (ftpc_login(s->c, "anonymous", "ftfw@lab.invalid") < 0)
+			return snprintf(detail, dlen, "%s", err_get()), 0;
+		return 1;
+	}
+	if ((m = ftpc_mode_parse(action)) >= 0) {
+		struct ftp_endpoint ep;
+
+		if (ftpc_announce(s->c, (enum ftpc_mode)m, &ep) < 0)
+			return snprintf(detail, dlen, "%s", err_get()), 0;
+		snprintf(var, sizeof(var), "%s.port", s->name);
+		set_var(rn, var, "%u", ep.port);
+		snprintf(var, sizeof(var), "%s.addr", s->name);
+		set_var(rn, var, "%s", ep.addr[0] ? ep.addr : LAB_SERVER_ADDR);
+		log_progress("ftp %s: %s announced %s port %u", s->name, action,
+			     ep.addr[0] ? ep.addr : LAB_SERVER_ADDR, ep.port);
+		return 1;
+	}
+	if (strcmp(action, "retr") == 0 || strcmp(action, "list") == 0 || strcmp(action, "stor") == 0) {
+		struct ftpc_xfer x;
+		char line[128];
+		uint8_t *up = NULL;
+		uint64_t size = 0;
+		int ok;
+
+		memset(&x, 0, sizeof(x));
+		if (strcmp(action, "stor") == 0) {
+			if (scenario_parse_size(a->pos[4], &size) < 0 || size > (64u << 20))
+				return snprintf(detail, dlen, "stor: size %s (at most 64M)", a->pos[4]), 0;
+			up = xcalloc(1, (size_t)size);
+			for (uint64_t i = 0; i < size; i++)
+				up[i] = (uint8_t)(i * 131 + 7);
+		}
+		snprintf(line, sizeof(line), "%s%s%s", strcmp(action, "retr") == 0 ? "RETR" :
+			 strcmp(action, "list") == 0 ? "LIST" : "STOR", a->n > 3 ? " " : "", a->n > 3 ? a->pos[3] : "");
+		ok = ftpc_transfer(s->c, line, up, (size_t)size, &x) == 0;
+		if (!ok) {
+			snprintf(detail, dlen, "%s", err_get());
+		} else if (strcmp(action, "retr") == 0) {
+			const struct server_file *f = server_file(rn->server, a->pos[3]);
+
+			if (f && memcmp(f->sha256, x.sha256, DIGEST_LEN) != 0) {
+				char w[DIGEST_HEX_LEN], g[DIGEST_HEX_LEN];
+
+				digest_hex(f->sha256, w);
+				digest_hex(x.sha256, g);
+				snprintf(detail, dlen, "RETR %s: expected sha256 %s, found %s (%llu bytes)",
+					 a->pos[3], w, g, (unsigned long long)x.bytes);
+				ok = 0;
+			}
+		} else if (up) {
+			char path[512];
+			uint8_t want[DIGEST_LEN], got[DIGEST_LEN];
+
+			digest_buf(up, (size_t)size, want);
+			if (server_upload_path(rn->server, a->pos[3], path, sizeof(path)) < 0 ||
+			    digest_file(path, got, NULL) < 0) {
+				snprintf(detail, dlen, "%s", err_get());
+				ok = 0;
+			} else if (memcmp(want, got, DIGEST_LEN) != 0) {
+				snprintf(detail, dlen, "STOR %s: the server's copy differs", a->pos[3]);
+				ok = 0;
+			}
+		}
+		free(up);
+		return ok;
+	}
+	if (strcmp(action, "cmd") == 0) {
+		const char *want = opt_get(a, "code");
+		int code = ftpc_cmd(s->c, a->pos[3]);
+
+		if (code < 0)
+			return snprintf(detail, dlen, "%s", err_get()), 0;
+		if (want && code != atoi(want))
+			return snprintf(detail, dlen, "expected reply %s, found: %s", want, ftpc_last_reply(s->c)), 0;
+		return 1;
+	}
+	if (strcmp(action, "quit") == 0) {
+		int ok = ftpc_quit(s->c) == 0;
+
+		if (!ok)
+			snprintf(detail, dlen, "%s", err_get());
+		ftpc_free(s->c);
+		s->c = NULL;
+		return ok;
+	}
+	return snprintf(detail, dlen, "unknown action '%s'", action), 0;
+}
+
+static int r_ftp(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	struct session *s = find_session(rn, a->pos[1], 1);
+	char detail[1024] = "";
+	int ok;
+
+	if (!s)
+		return err_set("too many FTP sessions");
+	if (s->failed[0]) {
+		skip(rn, st, a, s->failed);
+		return 0;
+	}
+	ok = ftp_do(rn, s, a, detail, sizeof(detail));
+	verdict(rn, st, a, ok, ok ? NULL : detail);
+	if (!ok) {
+		int i;
+
+		snprintf(s->failed, sizeof(s->failed), "session %s failed at line %d", s->name, st->line);
+		ftpc_free(s->c);
+		s->c = NULL;
+		/* What the session announced is void: checks using it are skipped. */
+		for (i = 0; i < rn->nvars; i++)
+			if (strncmp(rn->vars[i].key, s->name, strlen(s->name)) == 0 &&
+			    rn->vars[i].key[strlen(s->name)] == '.')
+				rn->vars[i--] = rn->vars[--rn->nvars];
+	}
+	return 0;
+}
+
+/* expect FW SOURCE KIND [present|absent|count=N] TERM... [within=D] [fault=ID] */
+static int c_expect(int argc, char *const argv[])
+{
+	struct match m;
+	int i, kind, first = 4;
+
+	if (argc < 4)
+		return err_set("expected FW SOURCE KIND [present|absent|count=N] TERM... [within=D]");
+	if (argv[1][0] != '$' && lab_role_parse(argv[1]) != ROLE_FW1 && lab_role_parse(argv[1]) != ROLE_FW2)
+		return err_set("'%s' is not a firewall (fw1, fw2)", argv[1]);
+	if (ct_source_parse(argv[2]) < 0)
+		return err_set("'%s': expected kernel, internal or external", argv[2]);
+	kind = ct_kind_parse(argv[3]);
+	if (kind < 0)
+		return err_set("'%s': expected ct or expect", argv[3]);
+	memset(&m, 0, sizeof(m));
+	m.kind = (enum ct_kind)kind;
+	if (argc > 4 && (strcmp(argv[4], "present") == 0 || strcmp(argv[4], "absent") == 0))
+		first = 5;
+	for (i = first; i < argc; i++) {
+		if (strncmp(argv[i], "within=", 7) == 0 || strncmp(argv[i], "fault=", 6) == 0)
+			continue;
+		if (strncmp(argv[i], "count=", 6) == 0) {
+			char *end;
+			long n = strtol(argv[i] + 6, &end, 10);
+
+			if (end == argv[i] + 6 || *end || n < 0 || n > 1000000)
+				return err_set("'%s': expected count=N", argv[i]);
+			continue;
+		}
+		if (strchr(argv[i], '$')) {
+			/* Value known at run time: check the key only. */
+			char key[CT_KEY_LEN];
+			size_t k = strcspn(argv[i], "=!~");
+
+			if (k == 0 || k >= sizeof(key) || !argv[i][k])
+				return err_set("term '%s': expected KEY=VALUE, KEY!=VALUE or KEY~ITEM", argv[i]);
+			memcpy(key, argv[i], k);
+			key[k] = '\0';
+			if (!match_key_known(m.kind, key))
+				return err_set("term '%s': no field '%s' in %s records", argv[i], key,
+					       ct_kind_name(m.kind));
+			continue;
+		}
+		if (match_add_term(&m, argv[i]) < 0)
+			return -1;
+	}
+	return check_opts(argc, argv, NULL, 1);
+}
+
+struct fetch_ctx {
+	struct firewall *fw;
+	enum ct_source src;
+	enum ct_kind kind;
+};
+
+static int fetch(void *arg, struct ct_list *out)
+{
+	struct fetch_ctx *f = arg;
+
+	switch (f->src) {
+	case CT_SRC_KERNEL:
+		return ct_dump_kernel(node_fd(firewall_node(f->fw)), f->kind, out);
+	case CT_SRC_INTERNAL:
+	case CT_SRC_EXTERNAL:
+		return syncd_dump(firewall_syncd(f->fw), f->src, f->kind, out);
+	}
+	return -1;
+}
+
+static int r_expect(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	struct fetch_ctx f;
+	struct match m;
+	enum quantifier q = Q_PRESENT;
+	size_t count = 0;
+	const char *c;
+	char *diag = NULL;
+	enum assert_verdict av;
+	int i, first = 4;
+
+	f.fw = fw_arg(rn, a->pos[1]);
+	if (!f.fw)
+		return -1;
+	f.src = (enum ct_source)ct_source_parse(a->pos[2]);
+	f.kind = (enum ct_kind)ct_kind_parse(a->pos[3]);
+	memset(&m, 0, sizeof(m));
+	m.kind = f.kind;
+	if (a->n > 4 && strcmp(a->pos[4], "present") == 0) {
+		first = 5;
+	} else if (a->n > 4 && strcmp(a->pos[4], "absent") == 0) {
+		q = Q_ABSENT;
+		first = 5;
+	}
+	if ((c = opt_get(a, "count"))) {
+		q = Q_COUNT;
+		count = (size_t)atol(c);
+	}
+	for (i = first; i < a->n; i++)
+		if (match_add_term(&m, a->pos[i]) < 0)
+			return -1;
+	av = assert_poll(&m, q, count, fetch, &f, within(a, DEFAULT_WITHIN_MS), 20, &diag, NULL);
+	switch (av) {
+	case ASSERT_HOLDS:
+		verdict(rn, st, a, 1, diag);
+		break;
+	case ASSERT_FAILS:
+		verdict(rn, st, a, 0, diag);
+		break;
+	case ASSERT_ERROR:
+		free(diag);
+		return err_prefix("%s %s", a->pos[1], a->pos[2]);
+	}
+	free(diag);
+	return 0;
+}
+
+/* failover [to=fw2] */
+static int c_failover(int argc, char *const argv[])
+{
+	static const char *const ok[] = { "to", NULL };
+
+	if (positional(argc, argv, 0) != 0)
+		return err_set("expected failover [to=fw1|fw2]");
+	return check_opts(argc, argv, ok, 0);
+}
+
+static int r_failover(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	const char *to = opt_get(a, "to");
+	int target = to ? (lab_role_parse(to) == ROLE_FW1 ? 0 : lab_role_parse(to) == ROLE_FW2 ? 1 : -1)
+			: !rn->active;
+	struct failover_result res;
+
+	(void)st;
+	if (target < 0)
+		return err_set("to=%s: expected fw1 or fw2", to);
+	if (target == rn->active)
+		return err_set("%s is already active", target ? "fw2" : "fw1");
+	if (failover_restore(rn->lab, rn->fw[target]) < 0)
+		return -1;
+	log_progress("failover %s -> %s (%s)", rn->active ? "fw2" : "fw1", target ? "fw2" : "fw1",
+		     failover_driver_name(rn->lo.fw.driver));
+	if (failover_run(rn->lab, rn->fw[rn->active], rn->fw[target], rn->lo.fw.driver, &res) < 0)
+		return -1;
+	rn->active = target;
+	set_var(rn, "failover_ms", "%lld", (long long)res.total_ms);
+	report_note(rn->report, "failover to %s: isolate %lld ms, transition %lld ms, total %lld ms",
+		    target ? "fw2" : "fw1", (long long)res.isolate_ms, (long long)res.commit_ms,
+		    (long long)res.total_ms);
+	return 0;
+}
+
+/* note "TEXT" */
+static int c_note(int argc, char *const argv[])
+{
+	(void)argv;
+	return argc == 2 ? 0 : err_set("expected note \"TEXT\"");
+}
+
+static int r_note(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	(void)st;
+	report_note(rn->report, "%s", a->pos[1]);
+	return 0;
+}
+
+static const struct step_def {
+	const char *verb;
+	int keep_terms;  /* key=value words are match terms, not options */
+	int (*check)(int argc, char *const argv[]);
+	int (*run)(struct runner *rn, const struct sc_step *st, const struct args *a);
+	const char *usage, *help;
+} steps[] = {
+	{ "transfer", 0, c_transfer, r_transfer,
+	  "transfer NAME get|put FILE [mode=pasv|epsv|port|eprt] [rate=SIZE] [size=SIZE] [timeout=S]",
+	  "start curl in the client namespace in the background" },
+	{ "wait-progress", 0, c_wait_progress, r_wait_progress, "wait-progress NAME SIZE [within=D]",
+	  "check: transfer NAME has moved SIZE bytes and is still running" },
+	{ "transfer-done", 0, c_transfer_done, r_transfer_done, "transfer-done NAME [within=D]",
+	  "check: curl exited 0 and the data's SHA-256 is right" },
+	{ "ftp", 0, c_ftp, r_ftp,
+	  "ftp NAME connect|login|pasv|epsv|port|eprt|list|quit | retr FILE | stor NAME SIZE | cmd \"LINE\" [code=N]",
+	  "check: one step of a scripted control connection (sets $NAME.sport, $NAME.port, $NAME.addr)" },
+	{ "expect", 1, c_expect, r_expect,
+	  "expect fw1|fw2 kernel|internal|external ct|expect [present|absent|count=N] KEY=VAL|KEY!=VAL|KEY~ITEM... [within=D]",
+	  "check: conntrack state on a firewall, polled until it holds or the deadline passes" },
+	{ "failover", 0, c_failover, r_failover, "failover [to=fw1|fw2]",
+	  "move the active role with the lab's failover driver" },
+	{ "note", 0, c_note, r_note, "note \"TEXT\"", "a comment in the report" },
+};
+
+static int verb_lookup(const char *verb)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(steps); i++)
+		if (strcmp(steps[i].verb, verb) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int verb_check(int verb, int argc, char *const argv[])
+{
+	return steps[verb].check(argc, argv);
+}
+
+const struct sc_verbs runner_verbs = { verb_lookup, verb_check };
+
+void runner_print_steps(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "Steps (any step may start with 'when KEY=VALUE... :'; checks take fault=ID and within=D):\n");
+	for (i = 0; i < ARRAY_SIZE(steps); i++)
+		fprintf(out, "  %s\n      %s\n", steps[i].usage, steps[i].help);
+}
+
+/* ---- set-up and teardown ---- */
+
+static int setup(struct runner *rn)
+{
+	struct run *r = rn->run;
+	struct capture_iface cif[16];
+	char paths[16][512], evpath[512];
+	const struct lab_iface *ifs;
+	size_t nif, i;
+	int k;
+
+	log_progress("lab %s: building namespaces", run_id(r));
+	rn->lab = lab_up(r);
+	if (!rn->lab)
+		return -1;
+	ifs = lab_ifaces(&nif);
+	for (i = 0; i < nif && i < ARRAY_SIZE(cif); i++) {
+		if (str_fmt(paths[i], sizeof(paths[i]), "%s/%s.pcap", run_dir(r), ifs[i].label) < 0)
+			return -1;
+		cif[i].netns = node_netns(lab_node(rn->lab, ifs[i].role));
+		cif[i].ifname = ifs[i].ifname;
+		cif[i].path = paths[i];
+	}
+	rn->capture = capture_start(cif, nif);
+	if (!rn->capture)
+		return err_prefix("capture");
+	if (run_track_pid(r, capture_pid(rn->capture), "capture") < 0)
+		return -1;
+	for (k = 0; k < 2; k++) {
+		enum lab_role role = k ? ROLE_FW2 : ROLE_FW1;
+
+		if (str_fmt(evpath, sizeof(evpath), "%s/%s-events.log", run_dir(r), lab_role_name(role)) < 0)
+			return -1;
+		rn->events[k] = events_start(node_netns(lab_node(rn->lab, role)), evpath);
+		if (!rn->events[k])
+			return err_prefix("%s: events", lab_role_name(role));
+		if (run_track_pid(r, events_pid(rn->events[k]), "events") < 0)
+			return -1;
+	}
+	log_progress("server: vsftpd with %d files", rn->sc->nfiles);
+	rn->server = server_new(lab_node(rn->lab, ROLE_SERVER), rn->lo.server_rate);
+	for (k = 0; k < rn->sc->nfiles; k++)
+		if (server_add_file(rn->server, rn->sc->files[k].name, rn->sc->files[k].size) < 0)
+			return -1;
+	if (server_start(rn->server) < 0)
+		return -1;
+	log_progress("firewalls: nftables, conntrackd%s (NAT %s)",
+		     rn->lo.fw.driver == FAILOVER_KEEPALIVED ? ", keepalived" : "", rn->lo.fw.nat ? "on" : "off");
+	for (k = 0; k < 2; k++) {
+		rn->fw[k] = firewall_new(rn->lab, k ? ROLE_FW2 : ROLE_FW1, &rn->lo.fw);
+		if (!rn->fw[k])
+			return -1;
+	}
+	if (rn->lo.fw.driver == FAILOVER_DIRECT) {
+		if (lab_vips(rn->lab, ROLE_FW1, 1) < 0)
+			return -1;
+	} else {
+		int64_t deadline = now_ms() + 10000;
+
+		while (lab_has_addr(lab_node(rn->lab, ROLE_FW1), LAB_WAN_VIP) != 1 ||
+		       lab_has_addr(lab_node(rn->lab, ROLE_FW1), LAB_LAN_VIP) != 1) {
+			if (now_ms() > deadline)
+				return err_set("keepalived: fw1 did not take the virtual IPs within 10 s");
+			sleep_ms(10);
+		}
+	}
+	rn->active = 0;
+	return 0;
+}
+
+static void teardown(struct runner *rn)
+{
+	int i;
+
+	for (i = 0; i < rn->nsessions; i++)
+		ftpc_free(rn->sessions[i].c);
+	for (i = 0; i < rn->ntransfers; i++)
+		transfer_free(rn->transfers[i]);
+	if (rn->opt->keep)
+		return;
+	for (i = 0; i < 2; i++)
+		firewall_free(rn->fw[i]);
+	server_free(rn->server);
+	for (i = 0; i < 2; i++) {
+		if (rn->events[i])
+			run_untrack_pid(rn->run, events_pid(rn->events[i]));
+		if (events_stop(rn->events[i]) < 0)
+			log_progress("events: %s", err_get());
+	}
+	if (rn->capture)
+		run_untrack_pid(rn->run, capture_pid(rn->capture));
+	if (capture_stop(rn->capture) < 0)
+		log_progress("capture: %s", err_get());
+	lab_free(rn->lab);
+}
+
+/*
+ * A step names a variable of a session that failed earlier ($c1.port after
+ * c1 broke): skip it with the session's reason instead of erroring.
+ * Returns 1 when skipped.
+ */
+static int void_session(struct runner *rn, const struct sc_step *st)
+{
+	struct args a;
+	int i, j;
+
+	for (i = 0; i < rn->nsessions; i++) {
+		const struct session *s = &rn->sessions[i];
+
+		if (!s->failed[0])
+			continue;
+		for (j = 0; j < st->argc; j++) {
+			const char *p = strstr(st->argv[j], s->name);
+
+			if (p && p > st->argv[j] && (p[-1] == '$' || p[-1] == '{') && p[strlen(s->name)] == '.') {
+				memset(&a, 0, sizeof(a));
+				snprintf(a.text, sizeof(a.text), "%s", st->argv[0]);
+				for (j = 1; j < st->argc; j++)
+					snprintf(a.text + strlen(a.text), sizeof(a.text) - strlen(a.text), " %s",
+						 st->argv[j]);
+				err_clear();
+				skip(rn, st, &a, s->failed);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+int runner_run(const struct scenario *sc, const struct sc_variant *v, const struct runner_options *o)
+{
+	struct runner *rn = xcalloc(1, sizeof(*rn));
+	char suite[128];
+	int i, rc, setup_ok;
+
+	rn->sc = sc;
+	rn->variant = v;
+	rn->opt = o;
+	snprintf(suite, sizeof(suite), "%s%s%s", sc->name, v ? ":" : "", v ? v->name : "");
+	if (scenario_lab_options(sc, v, &rn->lo) < 0) {
+		fprintf(stderr, "ftfw: %s: %s\n", suite, err_get());
+		free(rn);
+		return EXIT_SETUP;
+	}
+	rn->run = run_new(o->results_root, sc->name);
+	if (!rn->run) {
+		fprintf(stderr, "ftfw: %s: %s\n", suite, err_get());
+		free(rn);
+		return EXIT_SETUP;
+	}
+	node_keep_daemons(o->keep);
+	rn->report = report_new(suite, o->tap);
+	report_note(rn->report, "%s: %s", suite, sc->description);
+	report_note(rn->report, "run %s, results in %s", run_id(rn->run), run_dir(rn->run));
+	setup_ok = setup(rn) == 0;
+	if (!setup_ok) {
+		report_add(rn->report, "lab set-up", V_ERROR, NULL, err_get(), 0);
+		fprintf(stderr, "ftfw: %s: %s\n", suite, err_get());
+	}
+	for (i = 0; setup_ok && i < sc->nsteps && !interrupted; i++) {
+		const struct sc_step *st = &sc->steps[i];
+		struct args a;
+
+		if (!scenario_conds_hold(st->cond, st->ncond, lookup, rn))
+			continue;
+		err_clear();
+		rn->step_t0 = now_ms();
+		if (expand_args(rn, st, steps[st->verb].keep_terms, &a) < 0 && void_session(rn, st)) {
+			continue;
+		}
+		if (err_get()[0] || steps[st->verb].run(rn, st, &a) < 0) {
+			char name[1200];
+
+			err_prefix("%s:%d", sc->path, st->line);
+			snprintf(name, sizeof(name), "L%d %s", st->line, st->argv[0]);
+			report_add(rn->report, name, V_ERROR, NULL, err_get(), 0);
+			fprintf(stderr, "ftfw: %s\n", err_get());
+			break;
+		}
+	}
+	if (interrupted) {
+		report_add(rn->report, "interrupted", V_ERROR, NULL, "stopped by a signal", 0);
+		fprintf(stderr, "ftfw: interrupted by signal %d, tearing down\n", (int)interrupted);
+	}
+	log_progress("tearing down");
+	teardown(rn);
+	report_finish(rn->report);
+	if (report_write(rn->report, run_dir(rn->run)) < 0)
+		fprintf(stderr, "ftfw: report: %s\n", err_get());
+	rc = report_exit_code(rn->report);
+	if (interrupted && rc == EXIT_PASS)
+		rc = EXIT_SETUP;
+	if (o->keep) {
+		fprintf(stderr,
+			"ftfw: lab %s kept. Enter a node with:\n"
+			"  ip netns exec ftfw-%s-client bash    (or -fw1, -fw2, -server, -lan, -wan)\n"
+			"remove it with:\n"
+			"  ./run-scenario --cleanup\n",
+			run_id(rn->run), run_id(rn->run));
+	}
+	fprintf(stderr, "ftfw: results in %s\n", run_dir(rn->run));
+	if (o->keep)
+		run_abandon(rn->run);
+	else if (run_finish(rn->run) < 0)
+		fprintf(stderr, "ftfw: cleanup: %s\n", err_get());
+	report_free(rn->report);
+	free(rn);
+	return rc;
+}

@@ -1,0 +1,34 @@
+/*
+ * runner: runs one variant of a scenario in a fresh lab: brings the lab,
+ * the firewall pair, the server, the captures and the event loggers up,
+ * executes the steps in order (the step table lives here), records a
+ * verdict for every check, and tears everything down whatever happens.
+ */
+#ifndef FTFW_RUNNER_H
+#define FTFW_RUNNER_H
+
+#include <stdio.h>
+#include "scenario.h"
+
+struct runner_options {
+	const char *results_root;  /* "results" */
+	int keep;                  /* leave the lab up after the run */
+	FILE *tap;                 /* TAP stream (stdout) */
+};
+
+/* The step table as the parser's validation hooks. */
+extern const struct sc_verbs runner_verbs;
+
+/* Print every step's usage and help, from the table. */
+void runner_print_steps(FILE *out);
+
+/*
+ * Run variant v (NULL when the scenario has none) of sc. Returns an exit
+ * code (enum ftfw_exit): pass, failed, setup error.
+ */
+int runner_run(const struct scenario *sc, const struct sc_variant *v, const struct runner_options *o);
+
+/* Set by the signal handler: stop at the next step and tear down. */
+void runner_interrupt(int sig);
+
+#endif

@@ -1,0 +1,656 @@
+/* scenario: the scenario language's parser. See scenario.h. */
+#include "scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Split a line into words: whitespace separated, "..." groups (with \" and
+ * \\ escapes), '#' outside quotes ends the line. Returns the word count or
+ * -1 with err set. Words are newly allocated. */
+static int tokenize(const char *line, char *argv[], int max)
+{
+	int argc = 0;
+	const char *p = line;
+
+	for (;;) {
+		char word[512];
+		size_t n = 0;
+		int quoted = 0;
+
+		while (*p == ' ' || *p == '\t' || *p == '\r')
+			p++;
+		if (!*p || *p == '#' || *p == '\n')
+			return argc;
+		if (argc >= max)
+			goto out_many;
+		while (*p && *p != '\n') {
+			char c = *p;
+
+			if (quoted) {
+				if (c == '"') {
+					quoted = 0;
+					p++;
+					continue;
+				}
+				if (c == '\\' && (p[1] == '"' || p[1] == '\\'))
+					c = *++p;
+			} else if (c == '"') {
+				quoted = 1;
+				p++;
+				continue;
+			} else if (c == ' ' || c == '\t' || c == '\r' || c == '#') {
+				break;
+			}
+			if ((unsigned char)c < 0x20 && c != '\t')
+				goto out_ctrl;
+			if (n >= sizeof(word) - 1)
+				goto out_long;
+			word[n++] = c;
+			p++;
+		}
+		if (quoted)
+			goto out_quote;
+		word[n] = '\0';
+		argv[argc++] = xstrdup(word);
+	}
+out_many:
+	err_set("more than %d words", max);
+	goto out_free;
+out_ctrl:
+	err_set("control character in line");
+	goto out_free;
+out_long:
+	err_set("word longer than 511 characters");
+	goto out_free;
+out_quote:
+	err_set("unterminated quote");
+out_free:
+	while (argc)
+		free(argv[--argc]);
+	return -1;
+}
+
+static int parse_kv(const char *word, struct sc_kv *kv)
+{
+	const char *eq = strchr(word, '=');
+	size_t klen;
+
+	if (!eq || eq == word)
+		return err_set("'%s': expected key=value", word);
+	klen = (size_t)(eq - word);
+	if (klen >= sizeof(kv->key))
+		return err_set("'%s': key too long", word);
+	if (strlen(eq + 1) >= sizeof(kv->val))
+		return err_set("'%s': value too long", word);
+	memcpy(kv->key, word, klen);
+	kv->key[klen] = '\0';
+	str_copy(kv->val, eq + 1, sizeof(kv->val));
+	return 0;
+}
+
+int scenario_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mult = 1;
+
+	if (!isdigit((unsigned char)s[0]))
+		return err_set("'%s' is not a size", s);
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return err_set("'%s' is not a size", s);
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': mult = 1024ULL; end++; break;
+	case 'm': case 'M': mult = 1024ULL * 1024; end++; break;
+	case 'g': case 'G': mult = 1024ULL * 1024 * 1024; end++; break;
+	default: return err_set("'%s': unknown size suffix (use k, M or G)", s);
+	}
+	if (*end)
+		return err_set("'%s' is not a size", s);
+	if (v > (1ULL << 40) / mult)
+		return err_set("'%s' is too large (at most 1T)", s);
+	*out = v * mult;
+	return 0;
+}
+
+static int parse_onoff(const char *key, const char *val, int *out)
+{
+	if (strcmp(val, "on") == 0 || strcmp(val, "yes") == 0)
+		*out = 1;
+	else if (strcmp(val, "off") == 0 || strcmp(val, "no") == 0)
+		*out = 0;
+	else
+		return err_set("%s=%s: expected on or off", key, val);
+	return 0;
+}
+
+static int parse_int(const char *key, const char *val, int lo, int hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(val, &end, 10);
+	if (errno || end == val || *end || v < lo || v > hi)
+		return err_set("%s=%s: expected a number from %d to %d", key, val, lo, hi);
+	*out = (int)v;
+	return 0;
+}
+
+/* Lab options as a table: key, how to apply it. */
+static int opt_nat(struct lab_options *lo, const char *k, const char *v) { return parse_onoff(k, v, &lo->fw.nat); }
+static int opt_failover(struct lab_options *lo, const char *k, const char *v)
+{
+	int d = failover_driver_parse(v);
+
+	if (d < 0)
+		return err_set("%s=%s: expected direct or keepalived", k, v);
+	lo->fw.driver = (enum failover_driver)d;
+	return 0;
+}
+static int opt_transport(struct lab_options *lo, const char *k, const char *v)
+{
+	int t = sync_transport_parse(v);
+
+	if (t < 0)
+		return err_set("%s=%s: expected udp or multicast", k, v);
+	lo->fw.sync.transport = (enum sync_transport)t;
+	return 0;
+}
+static int opt_hashsize(struct lab_options *lo, const char *k, const char *v)
+{
+	return parse_int(k, v, 16, 1 << 22, &lo->fw.sync.hashsize);
+}
+static int opt_expect_sync(struct lab_options *lo, const char *k, const char *v)
+{
+	return parse_onoff(k, v, &lo->fw.sync.expectation_sync);
+}
+static int opt_internal(struct lab_options *lo, const char *k, const char *v)
+{
+	int on = 1, rc = parse_onoff(k, v, &on);
+
+	lo->fw.sync.disable_internal_cache = !on;
+	return rc;
+}
+static int opt_external(struct lab_options *lo, const char *k, const char *v)
+{
+	int on = 1, rc = parse_onoff(k, v, &on);
+
+	lo->fw.sync.disable_external_cache = !on;
+	return rc;
+}
+static int opt_commit_timeout(struct lab_options *lo, const char *k, const char *v)
+{
+	return parse_int(k, v, 0, 86400, &lo->fw.sync.commit_timeout);
+}
+
+static int opt_server_rate(struct lab_options *lo, const char *k, const char *v)
+{
+	if (scenario_parse_size(v, &lo->server_rate) < 0)
+		return err_prefix("%s", k);
+	return 0;
+}
+
+static const struct {
+	const char *key;
+	int (*apply)(struct lab_options *o, const char *key, const char *val);
+} lab_opts[] = {
+	{ "nat", opt_nat },
+	{ "failover", opt_failover },
+	{ "transport", opt_transport },
+	{ "hashsize", opt_hashsize },
+	{ "expect-sync", opt_expect_sync },
+	{ "internal-cache", opt_internal },
+	{ "external-cache", opt_external },
+	{ "commit-timeout", opt_commit_timeout },
+	{ "server-rate", opt_server_rate },
+};
+
+void lab_options_default(struct lab_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	fw_options_default(&o->fw);
+}
+
+int scenario_is_lab_option(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(lab_opts); i++)
+		if (strcmp(lab_opts[i].key, key) == 0)
+			return 1;
+	return 0;
+}
+
+int scenario_lab_option(struct lab_options *o, const char *key, const char *val)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(lab_opts); i++)
+		if (strcmp(lab_opts[i].key, key) == 0)
+			return lab_opts[i].apply(o, key, val);
+	return err_set("unknown lab option '%s'", key);
+}
+
+int scenario_lab_options(const struct scenario *sc, const struct sc_variant *v, struct lab_options *o)
+{
+	int i;
+
+	lab_options_default(o);
+	for (i = 0; i < sc->nlab; i++)
+		if (scenario_lab_option(o, sc->lab[i].key, sc->lab[i].val) < 0)
+			return -1;
+	for (i = 0; v && i < v->nvars; i++)
+		if (scenario_is_lab_option(v->vars[i].key) &&
+		    scenario_lab_option(o, v->vars[i].key, v->vars[i].val) < 0)
+			return err_prefix("variant %s", v->name);
+	return 0;
+}
+
+static int valid_name(const char *s)
+{
+	size_t i;
+
+	if (!s[0] || strlen(s) >= 32)
+		return 0;
+	for (i = 0; s[i]; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+/* Header statements. Each returns 0 or -1 with err set. */
+static int h_scenario(struct scenario *sc, int argc, char **argv)
+{
+	if (argc != 2)
+		return err_set("scenario: expected one quoted description");
+	str_copy(sc->description, argv[1], sizeof(sc->description));
+	return 0;
+}
+
+static int h_variant(struct scenario *sc, int argc, char **argv)
+{
+	struct sc_variant *v;
+	struct lab_options o;
+	int i;
+
+	if (argc < 2)
+		return err_set("variant: expected a name");
+	if (!valid_name(argv[1]))
+		return err_set("variant '%s': use letters, digits, '-' and '_'", argv[1]);
+	for (i = 0; i < sc->nvariants; i++)
+		if (strcmp(sc->variants[i].name, argv[1]) == 0)
+			return err_set("variant '%s' defined twice", argv[1]);
+	if (sc->nvariants >= SC_MAX_VARIANTS)
+		return err_set("more than %d variants", SC_MAX_VARIANTS);
+	v = &sc->variants[sc->nvariants];
+	memset(v, 0, sizeof(*v));
+	str_copy(v->name, argv[1], sizeof(v->name));
+	lab_options_default(&o);
+	for (i = 2; i < argc; i++) {
+		if (v->nvars >= SC_MAX_VARS)
+			return err_set("variant: too many settings");
+		if (parse_kv(argv[i], &v->vars[v->nvars]) < 0)
+			return -1;
+		if (scenario_is_lab_option(v->vars[v->nvars].key) &&
+		    scenario_lab_option(&o, v->vars[v->nvars].key, v->vars[v->nvars].val) < 0)
+			return -1;
+		v->nvars++;
+	}
+	sc->nvariants++;
+	return 0;
+}
+
+static int parse_conds(int argc, char **argv, struct sc_kv *cond, int *ncond)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (*ncond >= SC_MAX_CONDS)
+			return err_set("too many conditions");
+		if (parse_kv(argv[i], &cond[*ncond]) < 0)
+			return -1;
+		(*ncond)++;
+	}
+	return 0;
+}
+
+static int h_fault(struct scenario *sc, int argc, char **argv)
+{
+	struct sc_fault *f;
+	int i;
+
+	if (argc < 3 || (argc > 3 && strcmp(argv[3], "when") != 0) || argc == 4)
+		return err_set("known-fault: expected ID \"description\" [when key=value...]");
+	if (!valid_name(argv[1]))
+		return err_set("known-fault '%s': use letters, digits, '-' and '_'", argv[1]);
+	for (i = 0; i < sc->nfaults; i++)
+		if (strcmp(sc->faults[i].id, argv[1]) == 0)
+			return err_set("known-fault '%s' defined twice", argv[1]);
+	if (sc->nfaults >= SC_MAX_FAULTS)
+		return err_set("more than %d known faults", SC_MAX_FAULTS);
+	f = &sc->faults[sc->nfaults];
+	memset(f, 0, sizeof(*f));
+	str_copy(f->id, argv[1], sizeof(f->id));
+	str_copy(f->what, argv[2], sizeof(f->what));
+	if (argc > 4 && parse_conds(argc - 4, argv + 4, f->cond, &f->ncond) < 0)
+		return -1;
+	sc->nfaults++;
+	return 0;
+}
+
+static int h_lab(struct scenario *sc, int argc, char **argv)
+{
+	struct lab_options o;
+	int i;
+
+	if (argc < 2)
+		return err_set("lab: expected key=value options");
+	lab_options_default(&o);
+	for (i = 1; i < argc; i++) {
+		struct sc_kv kv;
+
+		if (parse_kv(argv[i], &kv) < 0 || scenario_lab_option(&o, kv.key, kv.val) < 0)
+			return -1;
+		if (sc->nlab >= SC_MAX_VARS)
+			return err_set("lab: too many options");
+		sc->lab[sc->nlab++] = kv;
+	}
+	return 0;
+}
+
+static int h_file(struct scenario *sc, int argc, char **argv)
+{
+	struct sc_file *f;
+	const char *c;
+	int i;
+
+	if (argc != 3)
+		return err_set("file: expected NAME SIZE");
+	for (c = argv[1]; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '.' && *c != '_' && *c != '-')
+			return err_set("file '%s': only letters, digits, '.', '_' and '-'", argv[1]);
+	if (argv[1][0] == '.' || strlen(argv[1]) >= sizeof(f->name))
+		return err_set("file '%s': bad name", argv[1]);
+	for (i = 0; i < sc->nfiles; i++)
+		if (strcmp(sc->files[i].name, argv[1]) == 0)
+			return err_set("file '%s' defined twice", argv[1]);
+	if (sc->nfiles >= SC_MAX_FILES)
+		return err_set("more than %d files", SC_MAX_FILES);
+	f = &sc->files[sc->nfiles];
+	str_copy(f->name, argv[1], sizeof(f->name));
+	if (scenario_parse_size(argv[2], &f->size) < 0)
+		return -1;
+	if (f->size > 1ULL << 32)
+		return err_set("file '%s': at most 4G", argv[1]);
+	sc->nfiles++;
+	return 0;
+}
+
+static const struct {
+	const char *word;
+	int (*fn)(struct scenario *sc, int argc, char **argv);
+} headers[] = {
+	{ "scenario", h_scenario },
+	{ "variant", h_variant },
+	{ "known-fault", h_fault },
+	{ "lab", h_lab },
+	{ "file", h_file },
+};
+
+static void free_words(char **argv, int argc)
+{
+	while (argc)
+		free(argv[--argc]);
+}
+
+/* A step line: optional "when k=v... :" prefix, then the verb. */
+static int parse_step(struct scenario *sc, int line, int argc, char **argv, const struct sc_verbs *verbs)
+{
+	struct sc_step st;
+	int start = 0, i, cap;
+
+	memset(&st, 0, sizeof(st));
+	st.line = line;
+	if (strcmp(argv[0], "when") == 0) {
+		for (i = 1; i < argc && strcmp(argv[i], ":") != 0; i++)
+			;
+		if (i >= argc || i == 1 || i == argc - 1)
+			return err_set("when: expected when key=value... : STEP");
+		if (parse_conds(i - 1, argv + 1, st.cond, &st.ncond) < 0)
+			return -1;
+		start = i + 1;
+	}
+	st.verb = verbs->lookup(argv[start]);
+	if (st.verb < 0)
+		return err_set("unknown statement '%s'", argv[start]);
+	if (verbs->check(st.verb, argc - start, argv + start) < 0)
+		return err_prefix("%s", argv[start]);
+	st.argc = argc - start;
+	for (i = 0; i < st.argc; i++)
+		st.argv[i] = argv[start + i];
+	for (i = 0; i < start; i++)
+		free(argv[i]);
+	cap = sc->nsteps + 1;
+	sc->steps = xrealloc(sc->steps, (size_t)cap * sizeof(*sc->steps));
+	sc->steps[sc->nsteps++] = st;
+	return 0;
+}
+
+/* Every fault=ID names a known-fault of the scenario. */
+static int check_faults(const struct scenario *sc)
+{
+	int i, j, k;
+
+	for (i = 0; i < sc->nsteps; i++) {
+		for (j = 1; j < sc->steps[i].argc; j++) {
+			const char *w = sc->steps[i].argv[j];
+
+			if (strncmp(w, "fault=", 6) != 0)
+				continue;
+			for (k = 0; k < sc->nfaults; k++)
+				if (strcmp(sc->faults[k].id, w + 6) == 0)
+					break;
+			if (k == sc->nfaults)
+				return err_set("%s:%d: no known-fault '%s' is declared", sc->path,
+					       sc->steps[i].line, w + 6);
+		}
+	}
+	return 0;
+}
+
+struct scenario *scenario_parse(const char *name, const char *text, const struct sc_verbs *verbs)
+{
+	struct scenario *sc = xcalloc(1, sizeof(*sc));
+	const char *p = text, *slash = strrchr(name, '/');
+	int line = 0;
+
+	str_copy(sc->path, name, sizeof(sc->path));
+	str_copy(sc->name, slash ? slash + 1 : name, sizeof(sc->name));
+	if (strlen(sc->name) > 4 && strcmp(sc->name + strlen(sc->name) - 4, ".scn") == 0)
+		sc->name[strlen(sc->name) - 4] = '\0';
+	while (*p) {
+		char *argv[SC_MAX_ARGS];
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char buf[4096];
+		int argc;
+		size_t h;
+
+		line++;
+		if (len >= sizeof(buf)) {
+			err_set("%s:%d: line too long", name, line);
+			goto out_fail;
+		}
+		memcpy(buf, p, len);
+		buf[len] = '\0';
+		p += len + (nl ? 1 : 0);
+		if (memchr(buf, '\0', len)) {
+			err_set("%s:%d: NUL byte in line", name, line);
+			goto out_fail;
+		}
+		argc = tokenize(buf, argv, SC_MAX_ARGS);
+		if (argc < 0) {
+			err_prefix("%s:%d", name, line);
+			goto out_fail;
+		}
+		if (argc == 0)
+			continue;
+		for (h = 0; h < ARRAY_SIZE(headers); h++)
+			if (strcmp(argv[0], headers[h].word) == 0)
+				break;
+		if (h < ARRAY_SIZE(headers)) {
+			int rc = sc->nsteps && strcmp(argv[0], "scenario") != 0 && strcmp(argv[0], "known-fault") != 0
+				 ? err_set("'%s' must come before the first step", argv[0])
+				 : headers[h].fn(sc, argc, argv);
+
+			free_words(argv, argc);
+			if (rc < 0) {
+				err_prefix("%s:%d", name, line);
+				goto out_fail;
+			}
+			continue;
+		}
+		if (parse_step(sc, line, argc, argv, verbs) < 0) {
+			free_words(argv, argc);
+			err_prefix("%s:%d", name, line);
+			goto out_fail;
+		}
+	}
+	if (!sc->description[0]) {
+		err_set("%s:1: no 'scenario \"description\"' line", name);
+		goto out_fail;
+	}
+	if (sc->nsteps == 0) {
+		err_set("%s:%d: no steps", name, line);
+		goto out_fail;
+	}
+	if (check_faults(sc) < 0)
+		goto out_fail;
+	return sc;
+out_fail:
+	scenario_free(sc);
+	return NULL;
+}
+
+struct scenario *scenario_load(const char *path, const struct sc_verbs *verbs)
+{
+	struct scenario *sc;
+	size_t len;
+	char *text = file_read(path, &len);
+
+	if (!text)
+		return NULL;
+	if (strlen(text) != len) {
+		err_set("%s: NUL byte in file", path);
+		free(text);
+		return NULL;
+	}
+	sc = scenario_parse(path, text, verbs);
+	free(text);
+	return sc;
+}
+
+void scenario_free(struct scenario *sc)
+{
+	int i, j;
+
+	if (!sc)
+		return;
+	for (i = 0; i < sc->nsteps; i++)
+		for (j = 0; j < sc->steps[i].argc; j++)
+			free(sc->steps[i].argv[j]);
+	free(sc->steps);
+	free(sc);
+}
+
+int scenario_describe(const char *path, char *buf, size_t len)
+{
+	char *text = file_read(path, NULL), *p, *line;
+	int rc = -1;
+
+	if (!text)
+		return -1;
+	for (line = strtok_r(text, "\n", &p); line; line = strtok_r(NULL, "\n", &p)) {
+		char *argv[SC_MAX_ARGS];
+		int argc = tokenize(line, argv, SC_MAX_ARGS);
+
+		if (argc <= 0)
+			continue;
+		if (strcmp(argv[0], "scenario") == 0 && argc == 2) {
+			str_copy(buf, argv[1], len);
+			rc = 0;
+		}
+		free_words(argv, argc);
+		break;
+	}
+	free(text);
+	return rc < 0 ? err_set("%s: no 'scenario \"description\"' line first", path) : 0;
+}
+
+int scenario_conds_hold(const struct sc_kv *cond, int ncond, sc_lookup_fn lookup, void *ctx)
+{
+	int i;
+
+	for (i = 0; i < ncond; i++) {
+		const char *v = lookup(ctx, cond[i].key);
+
+		if (!v || strcmp(v, cond[i].val) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+int scenario_expand(const char *in, sc_lookup_fn lookup, void *ctx, char *out, size_t len)
+{
+	size_t o = 0;
+	const char *p = in;
+
+	while (*p) {
+		char name[64];
+		const char *val;
+		size_t n = 0;
+
+		if (*p != '$') {
+			if (o + 1 >= len)
+				return err_set("'%s': expansion too long", in);
+			out[o++] = *p++;
+			continue;
+		}
+		p++;
+		if (*p == '{') {
+			p++;
+			while (*p && *p != '}' && n < sizeof(name) - 1)
+				name[n++] = *p++;
+			if (*p != '}')
+				return err_set("'%s': unterminated ${", in);
+			p++;
+		} else {
+			while ((isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '-') &&
+			       n < sizeof(name) - 1)
+				name[n++] = *p++;
+			/* A trailing '.' ends a sentence, not a name. */
+			while (n && name[n - 1] == '.') {
+				n--;
+				p--;
+			}
+		}
+		name[n] = '\0';
+		if (!n)
+			return err_set("'%s': '$' without a variable name", in);
+		val = lookup(ctx, name);
+		if (!val)
+			return err_set("undefined variable $%s", name);
+		if (o + strlen(val) >= len)
+			return err_set("'%s': expansion too long", in);
+		memcpy(out + o, val, strlen(val));
+		o += strlen(val);
+	}
+	out[o] = '\0';
+	return 0;
+}

@@ -1,0 +1,139 @@
+/*
+ * scenario: the language a scenario file is written in, and its parser.
+ *
+ * A scenario is read top to bottom, one statement a line; '#' starts a
+ * comment, double quotes group words, $name or ${name} is a variable
+ * expanded when the step runs (values learned at run time, such as the
+ * port a PASV reply announced, are variables too). Header statements
+ * describe the lab and the variants; steps say what happens, in order.
+ *
+ *   scenario "one-line description"
+ *   variant NAME key=value...     run once per variant (lab options or variables)
+ *   known-fault ID "what, where, trigger" when key=value...
+ *   lab key=value...              nat=on|off failover=direct|keepalived
+ *                                 transport=udp|multicast hashsize=N
+ *                                 expect-sync=on|off internal-cache=on|off
+ *                                 external-cache=on|off commit-timeout=N
+ *                                 server-rate=SIZE (per transfer, on the server)
+ *   file NAME SIZE                a generated file on the server (SIZE: 4k, 3M)
+ *   [when key=value... :] STEP    run STEP only in variants where all hold
+ *
+ * Steps are listed in the step table (runner.c); `run-scenario --help-steps`
+ * prints them. Any error is reported as "file:line: message" before
+ * anything is set up.
+ */
+#ifndef FTFW_SCENARIO_H
+#define FTFW_SCENARIO_H
+
+#include <stddef.h>
+#include "firewall.h"
+#include "util.h"
+
+#define SC_MAX_ARGS 24
+#define SC_MAX_VARIANTS 16
+#define SC_MAX_FAULTS 16
+#define SC_MAX_VARS 64
+#define SC_MAX_CONDS 8
+#define SC_MAX_FILES 32
+
+/* Everything a scenario can set about its lab. */
+struct lab_options {
+	struct fw_options fw;   /* the firewall pair */
+	uint64_t server_rate;   /* vsftpd anon_max_rate (bytes/s), 0 = unlimited */
+};
+
+void lab_options_default(struct lab_options *o);
+
+/* A key=value pair (variables, conditions, options). */
+struct sc_kv {
+	char key[32];
+	char val[128];
+};
+
+struct sc_step {
+	int line;
+	int verb;                          /* index into the runner's step table */
+	int argc;
+	char *argv[SC_MAX_ARGS];           /* owned; argv[0] is the verb */
+	int ncond;
+	struct sc_kv cond[SC_MAX_CONDS];   /* "when" conditions */
+};
+
+struct sc_variant {
+	char name[32];
+	int nvars;
+	struct sc_kv vars[SC_MAX_VARS];    /* lab options and variables */
+};
+
+struct sc_fault {
+	char id[32];
+	char what[256];
+	int ncond;
+	struct sc_kv cond[SC_MAX_CONDS];
+};
+
+struct sc_file {
+	char name[64];
+	uint64_t size;
+};
+
+struct scenario {
+	char name[64];                      /* file stem */
+	char path[512];
+	char description[256];
+	int nvariants;
+	struct sc_variant variants[SC_MAX_VARIANTS];
+	int nfaults;
+	struct sc_fault faults[SC_MAX_FAULTS];
+	int nlab;
+	struct sc_kv lab[SC_MAX_VARS];      /* lab options (before variant overrides) */
+	int nfiles;
+	struct sc_file files[SC_MAX_FILES];
+	int nsteps;
+	struct sc_step *steps;              /* owned */
+};
+
+/*
+ * Step validation hook: the runner's table. verb lookup returns the index
+ * or -1; check validates argc/argv at parse time and sets err (without
+ * the file:line prefix, which the parser adds).
+ */
+struct sc_verbs {
+	int (*lookup)(const char *verb);
+	int (*check)(int verb, int argc, char *const argv[]);
+};
+
+/* Parse path. Returns a new scenario (scenario_free()) or NULL with err
+ * set to "path:line: message". */
+struct scenario *scenario_load(const char *path, const struct sc_verbs *verbs);
+/* Parse text (name used in messages). Same contract. */
+struct scenario *scenario_parse(const char *name, const char *text, const struct sc_verbs *verbs);
+void scenario_free(struct scenario *sc);
+
+/* Read only the description line of a scenario file (for --list). */
+int scenario_describe(const char *path, char *buf, size_t len) FTFW_WUR;
+
+/*
+ * Lab options of a variant (NULL: the scenario's own), applied onto o.
+ * Returns 0 or -1 with err set ("path:line: ..." not available here:
+ * the values were checked at parse time).
+ */
+int scenario_lab_options(const struct scenario *sc, const struct sc_variant *v, struct lab_options *o) FTFW_WUR;
+/* Apply one lab option; used by the parser to validate too. */
+int scenario_lab_option(struct lab_options *o, const char *key, const char *val) FTFW_WUR;
+int scenario_is_lab_option(const char *key);
+
+/* Do all conditions hold in the variables vars (NULL-terminated lookup)? */
+typedef const char *(*sc_lookup_fn)(void *ctx, const char *name);
+int scenario_conds_hold(const struct sc_kv *cond, int ncond, sc_lookup_fn lookup, void *ctx);
+
+/*
+ * Expand $name / ${name} in in, looking names up with lookup. Returns 0,
+ * or -1 with err set naming the undefined variable.
+ */
+int scenario_expand(const char *in, sc_lookup_fn lookup, void *ctx, char *out, size_t len) FTFW_WUR;
+
+/* Parse a size: "4096", "4k", "3M", "1G" (binary multiples). */
+int scenario_parse_size(const char *s, uint64_t *out) FTFW_WUR;
+
+#endif

@@ -1,0 +1,224 @@
+/* server: vsftpd with generated files. See server.h. */
+#include "server.h"
+#include "lab.h"
+#include "netns.h"
+#include "run.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SERVER_READY_MS 5000
+
+struct server {
+	struct node *node;   /* not owned */
+	pid_t pid;
+	uint64_t rate;
+	char root[256];
+	int nfiles;
+	struct server_file files[SERVER_MAX_FILES];
+};
+
+int server_name_ok(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n >= sizeof(((struct server_file *)0)->name) || name[0] == '.')
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+struct server *server_new(struct node *n, uint64_t rate)
+{
+	struct server *s = xcalloc(1, sizeof(*s));
+
+	s->rate = rate;
+	s->node = n;
+	s->pid = -1;
+	return s;
+}
+
+int server_add_file(struct server *s, const char *name, uint64_t size)
+{
+	if (!server_name_ok(name))
+		return err_set("file name '%s': only letters, digits, '.', '_' and '-'", name);
+	if (server_file(s, name))
+		return err_set("file '%s' defined twice", name);
+	if (s->nfiles >= SERVER_MAX_FILES)
+		return err_set("more than %d files", SERVER_MAX_FILES);
+	str_copy(s->files[s->nfiles].name, name, sizeof(s->files[0].name));
+	s->files[s->nfiles].size = size;
+	s->nfiles++;
+	return 0;
+}
+
+const struct server_file *server_file(const struct server *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->nfiles; i++)
+		if (strcmp(s->files[i].name, name) == 0)
+			return &s->files[i];
+	return NULL;
+}
+
+int server_upload_path(const struct server *s, const char *name, char *buf, size_t len)
+{
+	if (!server_name_ok(name))
+		return err_set("unsafe upload name '%s'", name);
+	return str_fmt(buf, len, "%s/" SERVER_UPLOAD_DIR "/%s", s->root, name);
+}
+
+pid_t server_pid(const struct server *s) { return s->pid; }
+
+int server_render_conf(const char *root, const char *empty, const char *log, uint64_t rate, char *buf,
+		       size_t len)
+{
+	/* vsftpd in a namespace: see FINDINGS (listen, background, seccomp). */
+	return str_fmt(buf, len,
+		       "# vsftpd for the lab's server, rendered by ftfw-lab\n"
+		       "listen=YES\n"
+		       "listen_ipv6=NO\n"
+		       "listen_address=" LAB_SERVER_ADDR "\n"
+		       "background=NO\n"
+		       "seccomp_sandbox=NO\n"
+		       "anonymous_enable=YES\n"
+		       "local_enable=NO\n"
+		       "no_anon_password=YES\n"
+		       "anon_root=%s\n"
+		       "write_enable=YES\n"
+		       "anon_upload_enable=YES\n"
+		       "anon_umask=022\n"
+		       "secure_chroot_dir=%s\n"
+		       "pasv_enable=YES\n"
+		       "port_enable=YES\n"
+		       "max_clients=0\n"
+		       "max_per_ip=0\n"
+		       "xferlog_enable=YES\n"
+		       "vsftpd_log_file=%s\n"
+		       "log_ftp_protocol=YES\n"
+		       "dual_log_enable=NO\n"
+		       "idle_session_timeout=120\n"
+		       "data_connection_timeout=60\n"
+		       "anon_max_rate=%llu\n",
+		       root, empty, log, (unsigned long long)rate);
+}
+
+/* Connect to the server's port 21 from inside its namespace and read "220". */
+static int greets(struct server *s)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(21) };
+	struct pollfd pfd;
+	char buf[64];
+	int fd, ok = 0;
+
+	inet_pton(AF_INET, LAB_SERVER_ADDR, &sin.sin_addr);
+	fd = netns_socket(node_fd(s->node), AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return 0;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0) {
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 1000) == 1 && read(fd, buf, sizeof(buf)) >= 3 &&
+		    strncmp(buf, "220", 3) == 0)
+			ok = 1;
+	}
+	close(fd);
+	return ok;
+}
+
+int server_start(struct server *s)
+{
+	struct run *r = node_run_of(s->node);
+	char empty[256], conf[512], log[512], out[512], upload[300], text[2048];
+	struct passwd *ftp;
+	int64_t deadline;
+	int i, status;
+
+	if (str_fmt(s->root, sizeof(s->root), "%s/ftp", run_scratch(r)) < 0 ||
+	    str_fmt(empty, sizeof(empty), "%s/empty", run_scratch(r)) < 0 ||
+	    str_fmt(upload, sizeof(upload), "%s/" SERVER_UPLOAD_DIR, s->root) < 0 ||
+	    str_fmt(conf, sizeof(conf), "%s/server-vsftpd.conf", run_dir(r)) < 0 ||
+	    str_fmt(log, sizeof(log), "%s/server-vsftpd.log", run_dir(r)) < 0 ||
+	    str_fmt(out, sizeof(out), "%s/server-vsftpd.out", run_dir(r)) < 0)
+		goto out_fail;
+	/* The anonymous root must be root-owned and not writable (vsftpd
+	 * refuses otherwise); uploads go to a subfolder the ftp user owns. */
+	if (mkdir(s->root, 0755) < 0 || mkdir(empty, 0755) < 0 || mkdir(upload, 0755) < 0) {
+		err_sys("server folders");
+		goto out_fail;
+	}
+	ftp = getpwnam("ftp");
+	if (!ftp) {
+		err_set("no 'ftp' user (is vsftpd installed?)");
+		goto out_fail;
+	}
+	if (chown(upload, ftp->pw_uid, ftp->pw_gid) < 0) {
+		err_sys("chown %s", upload);
+		goto out_fail;
+	}
+	for (i = 0; i < s->nfiles; i++) {
+		struct server_file *f = &s->files[i];
+		char path[512];
+		uint64_t seed = 1469598103934665603ULL;
+		const char *c;
+
+		for (c = f->name; *c; c++)
+			seed = (seed ^ (uint8_t)*c) * 1099511628211ULL;
+		if (str_fmt(path, sizeof(path), "%s/%s", s->root, f->name) < 0 ||
+		    digest_make_file(path, f->size, seed, f->sha256) < 0)
+			goto out_fail;
+	}
+	if (server_render_conf(s->root, empty, log, s->rate, text, sizeof(text)) < 0 ||
+	    file_write(conf, text, strlen(text), 0600) < 0)
+		goto out_fail;
+	{
+		char *argv[] = { "vsftpd", conf, NULL };
+
+		s->pid = node_spawn(s->node, argv, out);
+	}
+	if (s->pid < 0)
+		goto out_fail;
+	deadline = now_ms() + SERVER_READY_MS;
+	while (!greets(s)) {
+		if (!node_alive(s->node, s->pid, &status)) {
+			char *msg = file_read(out, NULL);
+
+			err_set("vsftpd exited (status %d): %.300s", status, msg ? msg : "");
+			free(msg);
+			s->pid = -1;
+			goto out_fail;
+		}
+		if (now_ms() > deadline) {
+			err_set("vsftpd: no greeting on port 21 after %d ms", SERVER_READY_MS);
+			goto out_fail;
+		}
+		sleep_ms(2);
+	}
+	return 0;
+out_fail:
+	return err_prefix("server");
+}
+
+void server_free(struct server *s)
+{
+	if (!s)
+		return;
+	if (s->pid > 0)
+		run_stop_pid(node_run_of(s->node), s->pid, 1000);
+	free(s);
+}
