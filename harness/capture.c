@@ -52,8 +52,6 @@ struct tap {
 };
 
 /* ---- child ---- */
-static void noop_handler(u_char *u, const struct pcap_pkthdr *h, const u_char *b) { (void)u; (void)h; (void)b; }
-
 
 /* One status line to the parent; newlines in text would split it. */
 static void status_send(int fd, char kind, const char *text)
@@ -441,7 +439,7 @@ static int child_stop(pid_t pid, int status_fd)
 	while ((w = waitpid(pid, &st, WNOHANG)) == 0 && now_ms() < deadline)
 		sleep_ms(5);
 	if (w == 0) {
-		kill(pid, 0);
+		kill(pid, SIGKILL);
 		killed = 1;
 		while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
 			;

@@ -28,10 +28,11 @@
  * changed the reply tuple). Expectation NAT is never printed.
  *
  * Values beyond ct.h's list: status may carry HW_OFFLOAD (bit 15) and,
- * for bits without a name, "BIT<n>", and leaves out SRC_NAT_DONE and
- * DST_NAT_DONE when the whole list would not fit in CT_VAL_LEN; state also covers SCTP and DCCP
- * states; nat-dir is "original" or "reply". An empty list (status without
- * a bit, flags 0) is left out rather than set to "".
+ * for bits without a name, "BIT<n>"; it leaves out SRC_NAT_DONE and
+ * DST_NAT_DONE when the whole list would not fit in CT_VAL_LEN (see
+ * status_bits). state also covers SCTP and DCCP states; nat-dir is
+ * "original" or "reply". An empty list (status without a bit, flags 0) is
+ * left out rather than set to "".
  */
 #include "ct.h"
 #include "netns.h"
@@ -1171,7 +1172,7 @@ static int parse_finish(struct ctd_parse *p, enum ct_kind kind)
 		       strs_differ(ct_record_get(r, "sport"), ct_record_get(r, "reply-dport"));
 		dnat = strs_differ(ct_record_get(r, "dst"), ct_record_get(r, "reply-src")) ||
 		       strs_differ(ct_record_get(r, "dport"), ct_record_get(r, "reply-sport"));
-		if (ct_record_set(r, "nat", nat_names[dnat | snat << 1]) < 0)
+		if (ct_record_set(r, "nat", nat_names[snat | dnat << 1]) < 0)
 			return -1;
 		break;
 	case CT_KIND_EXPECT:

@@ -52,7 +52,9 @@ const char *ftp_kind_name(enum ftp_kind kind);
  * replies (227/229). Returns 1 and fills out when the line is one of the
  * four, 0 when it is some other line, -1 with err set when it is one of
  * the four but malformed (bad numbers, octet > 255, port > 65535, bad
- * delimiter, address family mismatch).
+ * delimiter, address family mismatch). Only the text up to the first CR
+ * or LF is looked at; a "227-" continuation line is not an announce (the
+ * kernel helper does not act on it either). Port 0 parses.
  */
 int ftp_parse(const char *line, size_t len, int from_client, struct ftp_announce *out);
 
@@ -69,6 +71,8 @@ int ftp_format(enum ftp_kind kind, const struct ftp_endpoint *ep, char *buf, siz
  * replaced by ftp_format()'s text. Returns the new length (which may
  * differ: the caller adjusts TCP sequence numbers by the difference),
  * 0 when the line is not an announce, -1 with err set on error.
+ * out may be line itself (in place, outlen then being the buffer's size);
+ * out is NUL-terminated when outlen leaves room for it.
  */
 int ftp_rewrite(const char *line, size_t len, int from_client,
 		const struct ftp_endpoint *ep, char *out, size_t outlen);

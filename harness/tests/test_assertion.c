@@ -369,7 +369,9 @@ static const struct poll_row {
 	  ASSERT_FAILS, 1, 1000, { "count 1 (exactly 1 matching)", "found: 2 matching", "[3]* " } },
 	{ "at most 20 records listed", "dport=21 helper=ftp", Q_PRESENT, 0,
 	  { 0, 0, 0, 0, 1, 25 }, 50, ASSERT_FAILS, 1, 1000,
-	  { "found: 0 matching of 26 ct records", "  [20] ", "  ... and 6 more\n" } },
+	  { "found: 0 matching of 26 ct records", "  [20] ", "  ... and 6 more\n",
+	    "closest: [1] family=ipv4 proto=tcp src=203.0.113.2 dst=203.0.113.1 sport=40000",
+	    "(1 of 2 terms hold)" } },
 	{ "timeout 0 checks once", "dport=21 helper=ftp", Q_PRESENT, 0, { 0, 0, 0, 0, 1, 0 }, 0,
 	  ASSERT_FAILS, 1, 1, { "closest: [1]" } },
 };

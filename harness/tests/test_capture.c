@@ -567,21 +567,101 @@ static void wait_quiet(const char *path, int quiet_ms, int timeout_ms)
 }
 
 /* A child killed behind our back: stop says so. */
-START_TEST(test_capture_child_killed)
+START_TEST(test_child_killed)
 {
-	char path[128];
-	struct capture_iface ifc = { ns_a, "va", path };
+	char pcap[128], log[128];
+	struct capture_iface ifc = { ns_a, "va", pcap };
 	struct capture *c;
+	struct events *e;
 
-	path_in_dir(path, sizeof(path), "killed.pcap");
+	path_in_dir(pcap, sizeof(pcap), "killed.pcap");
+	path_in_dir(log, sizeof(log), "killed.log");
 	c = capture_start(&ifc, 1);
 	ck_assert_msg(c != NULL, "%s", err_get());
+	e = events_start(ns_a, log);
+	ck_assert_msg(e != NULL, "%s", err_get());
 	ck_assert_int_eq(kill(capture_pid(c), SIGKILL), 0);
+	ck_assert_int_eq(kill(events_pid(e), SIGKILL), 0);
 	err_clear();
 	ck_assert_int_eq(capture_stop(c), -1);
 	assert_has(err_get(), "capture: ");
 	assert_has(err_get(), "killed by signal 9");
+	err_clear();
+	ck_assert_int_eq(events_stop(e), -1);
+	assert_has(err_get(), "events: ");
+	assert_has(err_get(), "killed by signal 9");
 	assert_no_child();
+}
+END_TEST
+
+/*
+ * SIGSTOP, and wait until pid is really stopped: a poll() it had already
+ * returned from would otherwise be handled after SIGCONT as if nothing
+ * had happened in between.
+ */
+static void stop_child(pid_t pid)
+{
+	int64_t deadline = now_ms() + 2000;
+	char path[64], *stat, *paren;
+
+	ck_assert_int_eq(kill(pid, SIGSTOP), 0);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (;;) {
+		stat = file_read(path, NULL);
+		ck_assert_msg(stat != NULL, "%s", err_get());
+		paren = strrchr(stat, ')');
+		if (paren && paren[1] == ' ' && paren[2] == 'T') {
+			free(stat);
+			return;
+		}
+		free(stat);
+		ck_assert_msg(now_ms() < deadline, "process %d did not stop", (int)pid);
+		sleep_ms(1);
+	}
+}
+
+/*
+ * What is queued when SIGTERM comes is still written: both children are
+ * stopped while traffic passes, then get SIGTERM and SIGCONT together, so
+ * that their first wake-up sees the signal and the data at once.
+ */
+START_TEST(test_stop_drains)
+{
+	static const char ruleset[] =
+		"table inet t { chain o { type filter hook output priority 0; ct state new accept; }; }\n";
+	char pcap[128], log[128], rules[128], *text;
+	struct capture_iface ifc = { ns_b, "vb", pcap };
+	struct capture *c;
+	struct events *e;
+	pid_t cp, ep;
+
+	path_in_dir(pcap, sizeof(pcap), "drain.pcap");
+	path_in_dir(log, sizeof(log), "drain.log");
+	path_in_dir(rules, sizeof(rules), "ruleset.nft");
+	ck_assert_int_eq(file_write(rules, ruleset, strlen(ruleset), 0644), 0);
+	ck_assert_int_eq(sh("ip netns exec %s nft -f %s", ns_a, rules), 0);
+	c = capture_start(&ifc, 1);
+	ck_assert_msg(c != NULL, "%s", err_get());
+	e = events_start(ns_a, log);
+	ck_assert_msg(e != NULL, "%s", err_get());
+	cp = capture_pid(c);
+	ep = events_pid(e);
+	stop_child(cp);
+	stop_child(ep);
+	udp_exchange(40005, "drain", NDGRAMS);
+	sleep_ms(50); /* past the ring block timeout: the packets are readable */
+	ck_assert_int_eq(kill(cp, SIGTERM), 0);
+	ck_assert_int_eq(kill(ep, SIGTERM), 0);
+	ck_assert_int_eq(kill(cp, SIGCONT), 0);
+	ck_assert_int_eq(kill(ep, SIGCONT), 0);
+	ck_assert_msg(capture_stop(c) == 0, "%s", err_get());
+	ck_assert_msg(events_stop(e) == 0, "%s", err_get());
+	assert_no_child();
+	assert_payloads(pcap, 40005, "drain", 0, NDGRAMS);
+	text = file_read(log, NULL);
+	ck_assert_ptr_nonnull(text);
+	assert_has(text, "dport=40005 ");
+	free(text);
 }
 END_TEST
 
@@ -595,7 +675,7 @@ START_TEST(test_events_child_hung)
 	path_in_dir(path, sizeof(path), "hung.log");
 	e = events_start(ns_a, path);
 	ck_assert_msg(e != NULL, "%s", err_get());
-	ck_assert_int_eq(kill(events_pid(e), SIGSTOP), 0);
+	stop_child(events_pid(e));
 	t0 = now_ms();
 	err_clear();
 	ck_assert_int_eq(events_stop(e), -1);
@@ -629,7 +709,7 @@ START_TEST(test_events_lost)
 	e = events_start(ns_a, path);
 	ck_assert_msg(e != NULL, "%s", err_get());
 	pid = events_pid(e);
-	ck_assert_int_eq(kill(pid, SIGSTOP), 0);
+	stop_child(pid);
 	a = ns_socket(ns_a, SOCK_DGRAM);
 	for (port = 10000; port < 60000; port++) {
 		sockaddr_of(&dst, ADDR_B, port);
@@ -677,7 +757,8 @@ static Suite *capture_suite(void)
 	tcase_add_test(live, test_events_conntrack);
 	tcase_add_test(live, test_events_expect);
 	tcase_add_test(live, test_parent_death);
-	tcase_add_test(live, test_capture_child_killed);
+	tcase_add_test(live, test_child_killed);
+	tcase_add_test(live, test_stop_drains);
 	tcase_add_test(live, test_events_child_hung);
 	tcase_add_test(live, test_events_lost);
 	suite_add_tcase(s, live);

@@ -702,9 +702,12 @@ START_TEST(test_live_dump)
 			      list_has_item(status, "CONFIRMED") && list_has_item(status, "HELPER") &&
 			      !list_has_item(status, "DST_NAT"),
 		      "status %s", status);
+	/* Its full status list overflows CT_VAL_LEN: the *_NAT_DONE bits give way. */
 	r = find(&l[CT_KIND_CONNTRACK], "sport", "40101");
-	ck_assert_msg(list_has_item(ct_record_get(r, "status"), "DST_NAT"), "status %s",
-		      ct_record_get(r, "status"));
+	status = ct_record_get(r, "status");
+	ck_assert_msg(status && list_has_item(status, "DST_NAT") && list_has_item(status, "HELPER") &&
+			      list_has_item(status, "SEEN_REPLY") && !strstr(status, "..."),
+		      "status %s", status);
 	ck_assert_ptr_nonnull(ct_record_get(r, "timeout"));
 	ct_list_free(&l[0]);
 	ct_list_free(&l[1]);

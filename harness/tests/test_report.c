@@ -198,25 +198,43 @@ END_TEST
 
 /* ---- files ---- */
 
-static char dir[64];
+/* Run argv, return its exit status (or -1 when it could not be run). */
+static int run(char *const argv[])
+{
+	pid_t pid;
+	int st;
+
+	if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0)
+		return -1;
+	if (waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char top[64]; /* made once, removed by the unchecked teardown */
+static char dir[96]; /* this test's folder inside top */
+
+static void top_setup(void)
+{
+	strcpy(top, "/tmp/ftfwtest-report-XXXXXX");
+	if (!mkdtemp(top))
+		top[0] = '\0';
+}
+
+/* Unchecked: runs even when a test failed and its own teardown did not. */
+static void top_teardown(void)
+{
+	char *argv[] = { "rm", "-rf", top, NULL };
+
+	if (top[0] && run(argv) != 0)
+		fprintf(stderr, "test_report: could not remove %s\n", top);
+}
 
 static void dir_setup(void)
 {
-	strcpy(dir, "/tmp/ftfwtest-report-XXXXXX");
+	ck_assert_msg(top[0], "mkdtemp /tmp/ftfwtest-report-XXXXXX failed");
+	snprintf(dir, sizeof(dir), "%s/XXXXXX", top);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void dir_teardown(void)
-{
-	static const char *const files[] = { "junit.xml", "result.json" };
-	char path[128];
-	size_t i;
-
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		unlink(path);
-	}
-	rmdir(dir);
 }
 
 /* Markup, quotes, newline, tab: what escaping must survive. */
@@ -251,18 +269,6 @@ static char *read_out(const char *name)
 	return s;
 }
 
-/* Run argv, return its exit status (or -1 when it could not be run). */
-static int run(char *const argv[])
-{
-	pid_t pid;
-	int st;
-
-	if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0)
-		return -1;
-	if (waitpid(pid, &st, 0) < 0)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 #define assert_has(hay, needle) \
 	ck_assert_msg(strstr((hay), (needle)) != NULL, "'%s' not found in:\n%s", (needle), (hay))
@@ -425,7 +431,8 @@ static Suite *report_suite(void)
 	tcase_add_test(tap, test_no_tap);
 	suite_add_tcase(s, tap);
 
-	tcase_add_checked_fixture(files, dir_setup, dir_teardown);
+	tcase_add_unchecked_fixture(files, top_setup, top_teardown);
+	tcase_add_checked_fixture(files, dir_setup, NULL);
 	tcase_add_test(files, test_junit);
 	tcase_add_test(files, test_json);
 	tcase_add_test(files, test_empty_files);
