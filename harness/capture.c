@@ -33,7 +33,7 @@
 /* A handle failing this many reads in a row is given up (see tap_read). */
 #define MAX_READ_ERRORS 3
 /* Final drain after SIGTERM (see capture_loop). */
-#define DRAIN_QUIET_MS 20
+#define DRAIN_QUIET_MS 50
 #define DRAIN_MAX_MS 500
 
 struct capture {
@@ -291,8 +291,9 @@ static void tap_service(struct tap *t, short revents, int status_fd)
 /*
  * Until SIGTERM/SIGINT; then until the interfaces have been quiet for
  * DRAIN_QUIET_MS (bounded by DRAIN_MAX_MS), because a packet that came in
- * just before the signal may sit in a ring block the kernel retires only
- * on its timer (TPACKET_V3), and must still reach the file.
+ * just before the signal sits in a ring block that the kernel hands over
+ * only when its retire timer fires (TPACKET_V3, about 8 ms on a veth;
+ * af_packet.c, prb_calc_retire_blk_tmo()), and must still reach the file.
  */
 static int capture_loop(struct tap *taps, size_t n, int sfd, int status_fd)
 {
@@ -352,6 +353,7 @@ capture_child(const struct capture_iface *ifs, size_t n, int status_fd, pid_t pa
 		status_send(status_fd, '-', err_get());
 		goto out_close;
 	}
+	status_send(status_fd, '+', "");
 	for (opened = 0; opened < n; opened++) {
 		if (tap_open(&taps[opened], &ifs[opened]) < 0) {
 			tap_report(&taps[opened], status_fd);

@@ -39,18 +39,20 @@ static int direct(struct lab *l, struct firewall *from, struct firewall *to, str
 	return lab_vips(l, firewall_role(to), 1);
 }
 
-/* The notify hook's log says the MASTER transition is done. */
+/* How many MASTER transitions the notify hook has completed on fw. */
 static int notify_done(struct firewall *fw)
 {
 	char path[512];
 	char *log;
-	int done;
+	const char *p;
+	int done = 0;
 
 	if (str_fmt(path, sizeof(path), "%s/%s-notify.log", run_dir(node_run_of(firewall_node(fw))),
 		    node_role(firewall_node(fw))) < 0)
 		return 0;
 	log = file_read(path, NULL);
-	done = log && strstr(log, " MASTER done") != NULL;
+	for (p = log; p && (p = strstr(p, " MASTER done")); p++)
+		done++;
 	free(log);
 	return done;
 }
@@ -59,12 +61,13 @@ static int keepalived(struct lab *l, struct firewall *from, struct firewall *to,
 		      int64_t t0)
 {
 	int64_t deadline;
+	int before = notify_done(to);
 
 	if (isolate(l, from, 0) < 0)
 		return -1;
 	res->isolate_ms = now_ms() - t0;
 	deadline = now_ms() + KEEPALIVED_CONVERGE_MS;
-	while (!(notify_done(to) && lab_has_addr(firewall_node(to), LAB_WAN_VIP) == 1)) {
+	while (!(notify_done(to) > before && lab_has_addr(firewall_node(to), LAB_WAN_VIP) == 1)) {
 		if (now_ms() > deadline)
 			return err_set("keepalived: %s did not become MASTER within %d ms (see %s-keepalived.log)",
 				       lab_role_name(firewall_role(to)), KEEPALIVED_CONVERGE_MS,

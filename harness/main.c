@@ -3,6 +3,7 @@
  * Options are a table: each row is the option, whether it takes a value,
  * what it sets and its help line; usage is printed from the same table.
  */
+#include "lab.h"
 #include "run.h"
 #include "runner.h"
 #include "scenario.h"
@@ -10,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +26,12 @@ enum action {
 	ACT_CHECK,
 	ACT_HELP,
 	ACT_HELP_STEPS,
+	ACT_BENCH_TOPOLOGY,
 };
 
 struct cli {
 	enum action action;
+	int bench_n;
 	int keep;
 	int verbose;
 	const char *results;
@@ -49,6 +53,7 @@ static const struct option_def {
 	{ "scenarios", 1, 's', "DIR", "where scenario files are (default: scenarios)" },
 	{ "verbose", 0, 'v', NULL, "more progress lines" },
 	{ "help-steps", 0, 'S', NULL, "list the steps a scenario can use" },
+	{ "bench-topology", 1, 'B', "N", "raise and tear down the bare lab N times, print timings" },
 	{ "help", 0, 'h', NULL, "this text" },
 };
 
@@ -100,6 +105,12 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		case 's': c->scenarios = optarg; break;
 		case 'v': c->verbose = 1; break;
 		case 'S': c->action = ACT_HELP_STEPS; break;
+		case 'B':
+			c->action = ACT_BENCH_TOPOLOGY;
+			c->bench_n = atoi(optarg);
+			if (c->bench_n < 1 || c->bench_n > 1000)
+				return err_set("--bench-topology: N from 1 to 1000");
+			break;
 		case 'h': c->action = ACT_HELP; break;
 		case ':':
 			return err_set("option '%s' needs a value", argv[optind - 1]);
@@ -227,6 +238,50 @@ static int load_jobs(const struct cli *c, char **names, int n, struct job *jobs)
 	return 0;
 }
 
+/* Topology up and down only: the lab's own cost, without daemons. */
+static int bench_topology(const struct cli *c)
+{
+	int64_t up_total = 0, down_total = 0, best = INT64_MAX, worst = 0;
+	int i;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "ftfw: skipped: not root\n");
+		return EXIT_SKIP;
+	}
+	for (i = 0; i < c->bench_n; i++) {
+		struct run *r = run_new("/tmp/ftfw-bench", "topology");
+		struct lab *l;
+		int64_t t0, t1, t2;
+
+		if (!r) {
+			fprintf(stderr, "ftfw: %s\n", err_get());
+			return EXIT_SETUP;
+		}
+		t0 = now_us();
+		l = lab_up(r);
+		t1 = now_us();
+		if (!l) {
+			fprintf(stderr, "ftfw: %s\n", err_get());
+			run_finish(r);
+			return EXIT_SETUP;
+		}
+		lab_free(l);
+		if (run_finish(r) < 0)
+			fprintf(stderr, "ftfw: %s\n", err_get());
+		t2 = now_us();
+		up_total += t1 - t0;
+		down_total += t2 - t1;
+		if (t2 - t0 < best)
+			best = t2 - t0;
+		if (t2 - t0 > worst)
+			worst = t2 - t0;
+	}
+	printf("topology: %d runs, up %.1f ms, down %.1f ms, up+down %.1f ms mean (best %.1f, worst %.1f)\n",
+	       c->bench_n, up_total / 1000.0 / c->bench_n, down_total / 1000.0 / c->bench_n,
+	       (up_total + down_total) / 1000.0 / c->bench_n, best / 1000.0, worst / 1000.0);
+	return EXIT_PASS;
+}
+
 static void on_signal(int sig)
 {
 	runner_interrupt(sig);
@@ -272,7 +327,7 @@ static int run_jobs(const struct cli *c, struct job *jobs, int n)
 
 int main(int argc, char **argv)
 {
-	struct cli c = { ACT_RUN, 0, 0, "results", "scenarios" };
+	struct cli c = { .action = ACT_RUN, .results = "results", .scenarios = "scenarios" };
 	struct job *jobs = NULL;
 	char **names = NULL;
 	int first, n = 0, i, rc = EXIT_SETUP, reclaimed;
@@ -292,6 +347,8 @@ int main(int argc, char **argv)
 		return EXIT_PASS;
 	case ACT_LIST:
 		return do_list(&c);
+	case ACT_BENCH_TOPOLOGY:
+		return bench_topology(&c);
 	case ACT_CLEANUP:
 		if (geteuid() != 0) {
 			fprintf(stderr, "ftfw: skipped: --cleanup needs root\n");

@@ -666,21 +666,37 @@ START_TEST(test_stop_drains)
 END_TEST
 
 /* A child that does not react to SIGTERM is killed after 2 s. */
-START_TEST(test_events_child_hung)
+START_TEST(test_child_hung)
 {
-	char path[128];
+	char pcap[128], log[128];
+	struct capture_iface ifc = { ns_a, "va", pcap };
+	struct capture *c;
 	struct events *e;
 	int64_t t0;
 
-	path_in_dir(path, sizeof(path), "hung.log");
-	e = events_start(ns_a, path);
+	path_in_dir(pcap, sizeof(pcap), "hung.pcap");
+	path_in_dir(log, sizeof(log), "hung.log");
+	c = capture_start(&ifc, 1);
+	ck_assert_msg(c != NULL, "%s", err_get());
+	e = events_start(ns_a, log);
 	ck_assert_msg(e != NULL, "%s", err_get());
+	stop_child(capture_pid(c));
 	stop_child(events_pid(e));
+
+	t0 = now_ms();
+	err_clear();
+	ck_assert_int_eq(capture_stop(c), -1);
+	ck_assert_int_ge(now_ms() - t0, 1900);
+	ck_assert_int_lt(now_ms() - t0, 4000);
+	assert_has(err_get(), "capture: ");
+	assert_has(err_get(), "did not stop within 2000 ms; killed");
+
 	t0 = now_ms();
 	err_clear();
 	ck_assert_int_eq(events_stop(e), -1);
 	ck_assert_int_ge(now_ms() - t0, 1900);
 	ck_assert_int_lt(now_ms() - t0, 4000);
+	assert_has(err_get(), "events: ");
 	assert_has(err_get(), "did not stop within 2000 ms; killed");
 	assert_no_child();
 }
@@ -759,7 +775,7 @@ static Suite *capture_suite(void)
 	tcase_add_test(live, test_parent_death);
 	tcase_add_test(live, test_child_killed);
 	tcase_add_test(live, test_stop_drains);
-	tcase_add_test(live, test_events_child_hung);
+	tcase_add_test(live, test_child_hung);
 	tcase_add_test(live, test_events_lost);
 	suite_add_tcase(s, live);
 	return s;
