@@ -353,7 +353,6 @@ capture_child(const struct capture_iface *ifs, size_t n, int status_fd, pid_t pa
 		status_send(status_fd, '-', err_get());
 		goto out_close;
 	}
-	status_send(status_fd, '+', "");
 	for (opened = 0; opened < n; opened++) {
 		if (tap_open(&taps[opened], &ifs[opened]) < 0) {
 			tap_report(&taps[opened], status_fd);

@@ -51,6 +51,8 @@ enum feed_kind {
 	FEED_EXPECT,
 };
 
+#define NFEEDS 2
+
 struct feed {
 	enum feed_kind kind;
 	const char *what;      /* "ct" or "expect", as in the log */
@@ -281,9 +283,10 @@ static FILE *log_open(const char *path)
 }
 
 /* Until SIGTERM/SIGINT, then what is still queued. 0, or -1 with err set. */
-static int events_loop(struct feed *feeds, size_t n, struct logger *lg, int sfd)
+static int events_loop(struct feed feeds[NFEEDS], struct logger *lg, int sfd)
 {
-	struct pollfd pfd[3];
+	struct pollfd pfd[NFEEDS + 1];
+	const size_t n = NFEEDS;
 	size_t i;
 
 	for (i = 0; i < n; i++)
@@ -307,55 +310,65 @@ static int events_loop(struct feed *feeds, size_t n, struct logger *lg, int sfd)
 	return 0;
 }
 
+/*
+ * Set up (namespace, file, both subscriptions), say ready, log until told
+ * to stop. What is opened lands in feeds and lg, which the caller closes.
+ * Returns 0, or -1 with err set.
+ */
+static int events_run(const char *netns, struct feed feeds[NFEEDS], struct logger *lg,
+		      int status_fd, pid_t parent, int *ready)
+{
+	int sfd, nsfd, entered;
+	size_t i;
+
+	sfd = child_setup(status_fd, parent);
+	if (sfd < 0)
+		return -1;
+	nsfd = netns_open(netns);
+	if (nsfd < 0)
+		return -1;
+	entered = netns_enter(nsfd);
+	close(nsfd);
+	if (entered < 0)
+		return -1;
+	lg->out = log_open(lg->path);
+	if (!lg->out)
+		return -1;
+	for (i = 0; i < NFEEDS; i++)
+		if (feed_open(&feeds[i], lg) < 0)
+			return -1;
+	status_send(status_fd, '+', "");
+	*ready = 1;
+	return events_loop(feeds, lg, sfd);
+}
+
+/* The child's life. A set-up failure removes the log it had created. */
 static void __attribute__((noreturn))
 events_child(const char *netns, const char *path, int status_fd, pid_t parent)
 {
-	struct feed feeds[] = {
+	struct feed feeds[NFEEDS] = {
 		{ FEED_CT, "ct", NULL },
 		{ FEED_EXPECT, "expect", NULL },
 	};
 	struct logger lg = { NULL, path, 0, 0 };
+	int ready = 0, rc;
 	size_t i;
-	int sfd, nsfd, entered, ready = 0, rc = 1;
 
-	sfd = child_setup(status_fd, parent);
-	if (sfd < 0)
-		goto out_report;
-	nsfd = netns_open(netns);
-	if (nsfd < 0)
-		goto out_report;
-	entered = netns_enter(nsfd);
-	close(nsfd);
-	if (entered < 0)
-		goto out_report;
-	lg.out = log_open(path);
-	if (!lg.out)
-		goto out_report;
-	for (i = 0; i < ARRAY_SIZE(feeds); i++)
-		if (feed_open(&feeds[i], &lg) < 0)
-			goto out_report;
-	status_send(status_fd, '+', "");
-	ready = 1;
-	if (events_loop(feeds, ARRAY_SIZE(feeds), &lg, sfd) < 0)
-		goto out_report;
-	rc = 0;
-	goto out_close;
-out_report:
-	err_prefix("%s", netns);
-	status_send(status_fd, '-', err_get());
-out_close:
-	for (i = 0; i < ARRAY_SIZE(feeds); i++)
+	rc = events_run(netns, feeds, &lg, status_fd, parent, &ready);
+	if (rc < 0) {
+		err_prefix("%s", netns);
+		status_send(status_fd, '-', err_get());
+	}
+	for (i = 0; i < NFEEDS; i++)
 		if (feeds[i].h)
 			nfct_close(feeds[i].h);
 	if (lg.out && fclose(lg.out) == EOF && rc == 0) {
-		err_sys("%s: close", path);
+		rc = err_sys("%s: %s: close", netns, path);
 		status_send(status_fd, '-', err_get());
-		rc = 1;
 	}
-	/* Not subscribed, nothing logged: no file that would say otherwise. */
 	if (lg.out && !ready)
 		unlink(path);
-	_exit(rc);
+	_exit(rc < 0 ? 1 : 0);
 }
 
 /* ---- parent ---- */

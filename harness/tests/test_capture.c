@@ -57,10 +57,12 @@ END_TEST
 
 START_TEST(test_missing_namespace)
 {
-	char ns[64];
-	struct capture_iface ifc = { ns, "lan0", "/tmp/ftfwtest-never-written.pcap" };
+	char ns[64], pcap[64], log[64];
+	struct capture_iface ifc = { ns, "lan0", pcap };
 
 	snprintf(ns, sizeof(ns), "ftfwtest-missing-%d", (int)getpid());
+	snprintf(pcap, sizeof(pcap), "/tmp/ftfwtest-never-written-%d.pcap", (int)getpid());
+	snprintf(log, sizeof(log), "/tmp/ftfwtest-never-written-%d.log", (int)getpid());
 	err_clear();
 	ck_assert_ptr_null(capture_start(&ifc, 1));
 	assert_has(err_get(), "capture: ");
@@ -70,18 +72,20 @@ START_TEST(test_missing_namespace)
 	ck_assert_int_eq(access(ifc.path, F_OK), -1);
 
 	err_clear();
-	ck_assert_ptr_null(events_start(ns, "/tmp/ftfwtest-never-written.log"));
+	ck_assert_ptr_null(events_start(ns, log));
 	assert_has(err_get(), "events: ");
 	assert_has(err_get(), ns);
 	assert_no_child();
-	ck_assert_int_eq(access("/tmp/ftfwtest-never-written.log", F_OK), -1);
+	ck_assert_int_eq(access(log, F_OK), -1);
 }
 END_TEST
 
 /* ---- live lab: two namespaces and a veth pair ---- */
 
 static char ns_a[64], ns_b[64];
+static int made_a, made_b;   /* ours to delete: only what netns_add() made */
 static char lab_error[1100]; /* set when the lab could not be built */
+static char sh_error[1100];  /* the last command that failed */
 static char top[64];         /* scratch folder of the run, removed in teardown */
 static char dir[96];         /* this test's folder inside top */
 
@@ -95,8 +99,8 @@ static int FTFW_FMT(1, 2) sh(const char *fmt, ...)
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
 	st = system(cmd);
-	if (st != 0 && !lab_error[0])
-		snprintf(lab_error, sizeof(lab_error), "'%s' failed (status %d)", cmd, st);
+	if (st != 0)
+		snprintf(sh_error, sizeof(sh_error), "'%s' failed (status %d)", cmd, st);
 	return st == 0 ? 0 : -1;
 }
 
@@ -112,7 +116,9 @@ static void lab_setup(void)
 		snprintf(lab_error, sizeof(lab_error), "mkdtemp: %s", strerror(errno));
 		return;
 	}
-	if (netns_add(ns_a) < 0 || netns_add(ns_b) < 0) {
+	made_a = netns_add(ns_a) == 0;
+	made_b = made_a && netns_add(ns_b) == 0;
+	if (!made_a || !made_b) {
 		snprintf(lab_error, sizeof(lab_error), "netns_add: %s", err_get());
 		return;
 	}
@@ -121,12 +127,12 @@ static void lab_setup(void)
 	    sh("ip -n %s addr add " ADDR_B "/24 dev vb", ns_b) ||
 	    sh("ip -n %s link set va up", ns_a) || sh("ip -n %s link set vb up", ns_b) ||
 	    sh("ip -n %s link set lo up", ns_a) || sh("ip -n %s link set lo up", ns_b))
-		return;
+		memcpy(lab_error, sh_error, sizeof(lab_error));
 }
 
 static void lab_teardown(void)
 {
-	if (netns_del(ns_a) < 0 || netns_del(ns_b) < 0)
+	if ((made_a && netns_del(ns_a) < 0) || (made_b && netns_del(ns_b) < 0))
 		fprintf(stderr, "test_capture: teardown: %s\n", err_get());
 	if (top[0] && sh("rm -rf '%s'", top) < 0)
 		fprintf(stderr, "test_capture: could not remove %s\n", top);
@@ -602,12 +608,13 @@ END_TEST
 static void stop_child(pid_t pid)
 {
 	int64_t deadline = now_ms() + 2000;
-	char path[64], *stat, *paren;
+	char path[64];
 
 	ck_assert_int_eq(kill(pid, SIGSTOP), 0);
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	for (;;) {
-		stat = file_read(path, NULL);
+		char *stat = file_read(path, NULL), *paren;
+
 		ck_assert_msg(stat != NULL, "%s", err_get());
 		paren = strrchr(stat, ')');
 		if (paren && paren[1] == ' ' && paren[2] == 'T') {
