@@ -1,12 +1,11 @@
 /*
- * events: one child process per firewall logging ctnetlink events. See
- * events.h.
+ * events: one child process (child.h) per firewall logging ctnetlink
+ * events. See events.h.
  *
- * Same process pattern as capture.c: the child reports through a pipe,
- * one line per message, "+" once both subscriptions are active, "-text"
- * for an error (after which it exits). The fork/ready/stop code is a copy
- * of capture.c's; it belongs in a shared helper module.
+ * The child says ready once both subscriptions are active; after an error
+ * it reports it and exits.
  */
+#include "child.h"
 #include "events.h"
 #include "netns.h"
 
@@ -14,27 +13,25 @@
 #include <fcntl.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define EVENTS_RCVBUF (4 << 20)
-#define READY_TIMEOUT_MS 5000
-#define STOP_TIMEOUT_MS 2000
 #define EXP_GROUPS (NF_NETLINK_CONNTRACK_EXP_NEW | NF_NETLINK_CONNTRACK_EXP_UPDATE | \
 		    NF_NETLINK_CONNTRACK_EXP_DESTROY)
 
 struct events {
-	pid_t pid;
-	int status_fd; /* owned: read end of the child's status pipe */
+	struct child *child; /* owned */
+};
+
+/* What the child is to log: events_start()'s arguments. */
+struct events_job {
+	const char *netns;
+	const char *path;
 };
 
 /* What the child's callbacks need. */
@@ -79,53 +76,6 @@ static const char *msg_type_name(enum nf_conntrack_msg_type type)
 }
 
 /* ---- child ---- */
-
-static void status_send(int fd, char kind, const char *text)
-{
-	char line[2048];
-	size_t len, off = 0;
-	char *p;
-
-	snprintf(line, sizeof(line) - 1, "%c%s", kind, text);
-	for (p = line; (p = strchr(p, '\n')); )
-		*p = ' ';
-	len = strlen(line);
-	line[len++] = '\n';
-	while (off < len) {
-		ssize_t w = write(fd, line + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return; /* parent gone: nobody left to tell */
-		off += (size_t)w;
-	}
-}
-
-/* See capture.c child_setup(): PDEATHSIG, no inherited fds, signalfd. */
-static int child_setup(int status_fd, pid_t parent)
-{
-	sigset_t term;
-	int sfd;
-
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0)
-		return err_sys("prctl(PR_SET_PDEATHSIG)");
-	if (getppid() != parent)
-		return err_set("parent exited");
-	if (status_fd > 3)
-		close_range(3, (unsigned)status_fd - 1, 0);
-	close_range(status_fd >= 3 ? (unsigned)status_fd + 1 : 3, ~0U, 0);
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	sigemptyset(&term);
-	sigaddset(&term, SIGTERM);
-	sigaddset(&term, SIGINT);
-	sfd = signalfd(-1, &term, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0)
-		return err_sys("signalfd");
-	return sfd;
-}
 
 /*
  * "<time> [TYPE] <what> <text>", flushed at once so that the file is
@@ -316,14 +266,11 @@ static int events_loop(struct feed feeds[NFEEDS], struct logger *lg, int sfd)
  * Returns 0, or -1 with err set.
  */
 static int events_run(const char *netns, struct feed feeds[NFEEDS], struct logger *lg,
-		      int status_fd, pid_t parent, int *ready)
+		      struct child_self *self, int *ready)
 {
-	int sfd, nsfd, entered;
+	int nsfd, entered;
 	size_t i;
 
-	sfd = child_setup(status_fd, parent);
-	if (sfd < 0)
-		return -1;
 	nsfd = netns_open(netns);
 	if (nsfd < 0)
 		return -1;
@@ -337,186 +284,61 @@ static int events_run(const char *netns, struct feed feeds[NFEEDS], struct logge
 	for (i = 0; i < NFEEDS; i++)
 		if (feed_open(&feeds[i], lg) < 0)
 			return -1;
-	status_send(status_fd, '+', "");
+	child_ready(self);
 	*ready = 1;
-	return events_loop(feeds, lg, sfd);
+	return events_loop(feeds, lg, child_signal_fd(self));
 }
 
 /* The child's life. A set-up failure removes the log it had created. */
-static void __attribute__((noreturn))
-events_child(const char *netns, const char *path, int status_fd, pid_t parent)
+static int events_child(struct child_self *self, void *arg)
 {
+	const struct events_job *job = arg;
 	struct feed feeds[NFEEDS] = {
 		{ FEED_CT, "ct", NULL },
 		{ FEED_EXPECT, "expect", NULL },
 	};
-	struct logger lg = { NULL, path, 0, 0 };
+	struct logger lg = { NULL, job->path, 0, 0 };
 	int ready = 0, rc;
 	size_t i;
 
-	rc = events_run(netns, feeds, &lg, status_fd, parent, &ready);
+	rc = events_run(job->netns, feeds, &lg, self, &ready);
 	if (rc < 0) {
-		err_prefix("%s", netns);
-		status_send(status_fd, '-', err_get());
+		err_prefix("%s", job->netns);
+		child_error(self);
 	}
 	for (i = 0; i < NFEEDS; i++)
 		if (feeds[i].h)
 			nfct_close(feeds[i].h);
 	if (lg.out && fclose(lg.out) == EOF && rc == 0) {
-		rc = err_sys("%s: %s: close", netns, path);
-		status_send(status_fd, '-', err_get());
+		rc = err_sys("%s: %s: close", job->netns, job->path);
+		child_error(self);
 	}
 	if (lg.out && !ready)
-		unlink(path);
-	_exit(rc < 0 ? 1 : 0);
+		unlink(job->path);
+	return rc < 0 ? 1 : 0;
 }
 
 /* ---- parent ---- */
 
-static int wait_ready(int fd)
-{
-	int64_t deadline = now_ms() + READY_TIMEOUT_MS;
-	char line[2048];
-	size_t len = 0;
-
-	/* Byte by byte: what follows the first line is for child_stop(). */
-	while (len < sizeof(line) - 1) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		int64_t left = deadline - now_ms();
-		ssize_t r;
-
-		if (left <= 0)
-			return err_set("not ready after %d ms", READY_TIMEOUT_MS);
-		if (poll(&p, 1, (int)left) < 0) {
-			if (errno == EINTR)
-				continue;
-			return err_sys("poll");
-		}
-		if (!p.revents)
-			continue;
-		r = read(fd, line + len, 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return err_sys("read status");
-		}
-		if (r == 0)
-			return err_set("child exited without a word");
-		if (line[len] == '\n')
-			break;
-		len++;
-	}
-	line[len] = '\0';
-	if (line[0] == '+')
-		return 0;
-	return err_set("%s", line[0] == '-' ? line + 1 : line);
-}
-
-static int child_stop(pid_t pid, int status_fd)
-{
-	int64_t deadline = now_ms() + STOP_TIMEOUT_MS;
-	char msgs[2048] = "", buf[1024];
-	size_t used = 0;
-	int st = 0, killed = 0;
-	pid_t w;
-	ssize_t r;
-
-	kill(pid, SIGTERM);
-	while ((w = waitpid(pid, &st, WNOHANG)) == 0 && now_ms() < deadline)
-		sleep_ms(5);
-	if (w == 0) {
-		kill(pid, SIGKILL);
-		killed = 1;
-		while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
-			;
-	}
-	if (w < 0)
-		return err_sys("child %d", (int)pid);
-
-	fcntl(status_fd, F_SETFL, O_NONBLOCK);
-	while ((r = read(status_fd, buf, sizeof(buf) - 1)) > 0 && used < sizeof(msgs) - 1) {
-		size_t take = (size_t)r < sizeof(msgs) - 1 - used ? (size_t)r : sizeof(msgs) - 1 - used;
-
-		memcpy(msgs + used, buf, take);
-		used += take;
-	}
-	msgs[used] = '\0';
-	if (used) {
-		char out[sizeof(msgs)] = "";
-		char *line, *save = NULL;
-
-		for (line = strtok_r(msgs, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			if (line[0] != '-')
-				continue;
-			if (out[0])
-				strncat(out, "; ", sizeof(out) - strlen(out) - 1);
-			strncat(out, line + 1, sizeof(out) - strlen(out) - 1);
-		}
-		if (out[0])
-			return err_set("%s", out);
-	}
-	if (killed)
-		return err_set("child %d did not stop within %d ms; killed", (int)pid,
-			       STOP_TIMEOUT_MS);
-	if (WIFSIGNALED(st))
-		return err_set("child %d killed by signal %d", (int)pid, WTERMSIG(st));
-	if (WEXITSTATUS(st))
-		return err_set("child %d exited with status %d", (int)pid, WEXITSTATUS(st));
-	return 0;
-}
-
-static void start_failed(struct events *e)
-{
-	char why[2048];
-
-	str_copy(why, err_get(), sizeof(why));
-	child_stop(e->pid, e->status_fd);
-	err_set("events: %s", why);
-	close(e->status_fd);
-	free(e);
-}
-
 struct events *events_start(const char *netns, const char *path)
 {
+	struct events_job job = { netns, path };
+	struct child *child;
 	struct events *e;
-	sigset_t term, old;
-	pid_t parent = getpid(), pid;
-	int pfd[2];
 
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		err_sys("events: pipe");
+	child = child_start(events_child, &job);
+	if (!child) {
+		err_prefix("events");
 		return NULL;
 	}
-	sigemptyset(&term);
-	sigaddset(&term, SIGTERM);
-	sigaddset(&term, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &term, &old);
-	pid = fork();
-	if (pid == 0) {
-		close(pfd[0]);
-		events_child(netns, path, pfd[1], parent);
-	}
-	if (pid < 0)
-		err_sys("events: fork");
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	close(pfd[1]);
-	if (pid < 0)
-		goto out_close;
 	e = xcalloc(1, sizeof(*e));
-	e->pid = pid;
-	e->status_fd = pfd[0];
-	if (wait_ready(e->status_fd) == 0)
-		return e;
-	start_failed(e);
-	return NULL;
-out_close:
-	close(pfd[0]);
-	return NULL;
+	e->child = child;
+	return e;
 }
 
 pid_t events_pid(const struct events *e)
 {
-	return e->pid;
+	return child_pid(e->child);
 }
 
 int events_stop(struct events *e)
@@ -525,10 +347,9 @@ int events_stop(struct events *e)
 
 	if (!e)
 		return 0;
-	rc = child_stop(e->pid, e->status_fd);
+	rc = child_stop(e->child);
 	if (rc < 0)
 		err_prefix("events");
-	close(e->status_fd);
 	free(e);
 	return rc;
 }

@@ -35,10 +35,28 @@ int failover_driver_parse(const char *s)
 	return -1;
 }
 
+static const char *const nat_modes[] = {
+	[NAT_OFF] = "off",
+	[NAT_SNAT] = "on",
+	[NAT_MASQUERADE] = "masquerade",
+};
+
+const char *nat_mode_name(enum nat_mode m) { return nat_modes[m]; }
+
+int nat_mode_parse(const char *s)
+{
+	if (strcmp(s, "snat") == 0)
+		return NAT_SNAT;
+	for (size_t i = 0; i < ARRAY_SIZE(nat_modes); i++)
+		if (strcmp(s, nat_modes[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 void fw_options_default(struct fw_options *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->nat = 1;
+	o->nat = NAT_SNAT;
 	o->driver = FAILOVER_DIRECT;
 	syncd_options_default(&o->sync);
 }
@@ -53,19 +71,37 @@ void fw_options_default(struct fw_options *o)
 int firewall_render_ruleset(enum lab_role role, const struct fw_options *o, char *buf, size_t len)
 {
 	char nat[256] = "";
+	int rc = 0;
 
 	if (role != ROLE_FW1 && role != ROLE_FW2)
 		return err_set("ruleset: %s is not a firewall", lab_role_name(role));
-	/* SNAT to the virtual IP, never masquerade: masquerade would pick the
-	 * node's own address and break every connection after failover. */
-	if (o->nat && str_fmt(nat, sizeof(nat),
-			      "\t\toifname \"" LAB_IF_WAN "\" ip saddr " LAB_LAN_NET
-			      " counter snat ip to " LAB_WAN_VIP " comment \"snat-vip\"\n") < 0)
+	switch (o->nat) {
+	case NAT_OFF:
+		break;
+	case NAT_SNAT:
+		/* SNAT to the virtual IP: the address moves with the active role. */
+		rc = str_fmt(nat, sizeof(nat),
+			     "\t\toifname \"" LAB_IF_WAN "\" ip saddr " LAB_LAN_NET
+			     " counter name \"nat\" snat ip to " LAB_WAN_VIP "\n");
+		break;
+	case NAT_MASQUERADE:
+		/* The node's own address: a known fault, connections break on failover. */
+		rc = str_fmt(nat, sizeof(nat),
+			     "\t\toifname \"" LAB_IF_WAN "\" ip saddr " LAB_LAN_NET
+			     " counter name \"nat\" masquerade\n");
+		break;
+	}
+	if (rc < 0)
 		return -1;
 	return str_fmt(buf, len,
 		       "# nftables ruleset for %s, rendered by ftfw-lab\n"
 		       "flush ruleset\n"
 		       "table inet ftfw {\n"
+		       "\tcounter established { }\n"
+		       "\tcounter related { }\n"
+		       "\tcounter ftp-control { }\n"
+		       "\tcounter dropped { }\n"
+		       "\tcounter nat { }\n"
 		       "\tct helper ftp-std {\n"
 		       "\t\ttype \"ftp\" protocol tcp\n"
 		       "\t\tl3proto inet\n"
@@ -76,11 +112,11 @@ int firewall_render_ruleset(enum lab_role role, const struct fw_options *o, char
 		       "\t}\n"
 		       "\tchain forward_filter {\n"
 		       "\t\ttype filter hook forward priority filter; policy drop;\n"
-		       "\t\tct state established counter accept comment \"established\"\n"
-		       "\t\tct state related ct helper \"ftp\" counter accept comment \"related\"\n"
+		       "\t\tct state established counter name \"established\" accept\n"
+		       "\t\tct state related ct helper \"ftp\" counter name \"related\" accept\n"
 		       "\t\tiifname \"" LAB_IF_LAN "\" oifname \"" LAB_IF_WAN "\" tcp dport 21 ct state new"
-		       " counter accept comment \"ftp-control\"\n"
-		       "\t\tcounter comment \"dropped\"\n"
+		       " counter name \"ftp-control\" accept\n"
+		       "\t\tcounter name \"dropped\"\n"
 		       "\t}\n"
 		       "\tchain post_nat {\n"
 		       "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"

@@ -18,8 +18,20 @@ enum failover_driver {
 	FAILOVER_KEEPALIVED,  /* VRRP decides; its notify hook runs the transitions */
 };
 
+enum nat_mode {
+	NAT_OFF,         /* routed: the server sees the client's address */
+	NAT_SNAT,        /* SNAT LAN->WAN to the WAN virtual IP (right) */
+	NAT_MASQUERADE,  /* masquerade: the node's own address (a known fault) */
+};
+
+const char *nat_mode_name(enum nat_mode m);  /* "off" "on" "masquerade" */
+int nat_mode_parse(const char *s);            /* on|snat, off, masquerade; -1 */
+
+/* Named counters of the ruleset (nft counter objects in table inet ftfw). */
+#define FW_COUNTERS "established related ftp-control dropped nat"
+
 struct fw_options {
-	int nat;                      /* SNAT LAN->WAN to the WAN virtual IP */
+	enum nat_mode nat;
 	enum failover_driver driver;
 	struct syncd_options sync;
 };

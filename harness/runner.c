@@ -84,9 +84,9 @@ static const char *builtin(struct runner *rn, const char *name)
 			return fixed[i].value;
 	/* What the server sees as the client's address. */
 	if (strcmp(name, "client_public") == 0)
-		return rn->lo.fw.nat ? LAB_WAN_VIP : LAB_CLIENT_ADDR;
+		return rn->lo.fw.nat != NAT_OFF ? LAB_WAN_VIP : LAB_CLIENT_ADDR;
 	if (strcmp(name, "nat") == 0)
-		return rn->lo.fw.nat ? "on" : "off";
+		return nat_mode_name(rn->lo.fw.nat);
 	if (strcmp(name, "failover") == 0)
 		return failover_driver_name(rn->lo.fw.driver);
 	if (strcmp(name, "variant") == 0)
@@ -925,7 +925,7 @@ static int setup(struct runner *rn)
 	if (server_start(rn->server) < 0)
 		return -1;
 	log_progress("firewalls: nftables, conntrackd%s (NAT %s)",
-		     rn->lo.fw.driver == FAILOVER_KEEPALIVED ? ", keepalived" : "", rn->lo.fw.nat ? "on" : "off");
+		     rn->lo.fw.driver == FAILOVER_KEEPALIVED ? ", keepalived" : "", nat_mode_name(rn->lo.fw.nat));
 	for (k = 0; k < 2; k++) {
 		rn->fw[k] = firewall_new(rn->lab, k ? ROLE_FW2 : ROLE_FW1, &rn->lo.fw);
 		if (!rn->fw[k])

@@ -143,7 +143,15 @@ static int parse_int(const char *key, const char *val, int lo, int hi, int *out)
 }
 
 /* Lab options as a table: key, how to apply it. */
-static int opt_nat(struct lab_options *lo, const char *k, const char *v) { return parse_onoff(k, v, &lo->fw.nat); }
+static int opt_nat(struct lab_options *lo, const char *k, const char *v)
+{
+	int m = nat_mode_parse(v);
+
+	if (m < 0)
+		return err_set("%s=%s: expected on, off or masquerade", k, v);
+	lo->fw.nat = (enum nat_mode)m;
+	return 0;
+}
 static int opt_failover(struct lab_options *lo, const char *k, const char *v)
 {
 	int d = failover_driver_parse(v);
