@@ -31,6 +31,7 @@ int nat_mode_parse(const char *s);            /* on|snat, off, masquerade; -1 */
 #define FW_COUNTERS "established related ftp-control dropped nat"
 
 struct fw_options {
+	enum lab_family family;       /* which families the ruleset and VIPs cover */
 	enum nat_mode nat;
 	enum failover_driver driver;
 	struct syncd_options sync;

@@ -20,6 +20,7 @@
 struct lab {
 	struct run *run;                 /* not owned */
 	struct node *node[ROLE_COUNT];   /* owned */
+	enum lab_family family;
 };
 
 static const char *const role_names[ROLE_COUNT] = {
@@ -99,6 +100,24 @@ static const struct lab_iface ifaces[] = {
 	{ ROLE_SERVER, LAB_IF_HOST, "server-eth0" },
 };
 
+static const char *const families[] = {
+	[LAB_FAMILY_IPV4] = "ipv4",
+	[LAB_FAMILY_IPV6] = "ipv6",
+	[LAB_FAMILY_DUAL] = "dual",
+};
+
+const char *lab_family_name(enum lab_family f) { return families[f]; }
+
+int lab_family_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(families); i++)
+		if (strcmp(s, families[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 const char *lab_role_name(enum lab_role role)
 {
 	return role < ROLE_COUNT ? role_names[role] : "?";
@@ -148,7 +167,7 @@ static int with_rtnl(struct lab *l, enum lab_role role, struct rtnl **rt)
 	return *rt ? 0 : err_prefix("%s", role_names[role]);
 }
 
-struct lab *lab_up(struct run *r)
+struct lab *lab_up(struct run *r, enum lab_family family)
 {
 	struct lab *l = xcalloc(1, sizeof(*l));
 	struct rtnl *rt[ROLE_COUNT] = { 0 };
@@ -156,6 +175,7 @@ struct lab *lab_up(struct run *r)
 	int role;
 
 	l->run = r;
+	l->family = family;
 	for (role = 0; role < ROLE_COUNT; role++) {
 		l->node[role] = node_new(r, role_names[role]);
 		if (!l->node[role] || with_rtnl(l, (enum lab_role)role, &rt[role]) < 0)

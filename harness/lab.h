@@ -45,6 +45,28 @@ enum lab_role {
 #define LAB_FW2_SYNC     "203.0.113.2"
 #define LAB_PREFIX       24
 
+/* IPv6 plan (family=ipv6 or dual). */
+#define LAB_CLIENT_ADDR6 "2001:db8:1::10"
+#define LAB_SERVER_ADDR6 "2001:db8:2::10"
+#define LAB_LAN_VIP6     "2001:db8:1::1"
+#define LAB_WAN_VIP6     "2001:db8:2::1"
+#define LAB_LAN_NET6     "2001:db8:1::/64"
+#define LAB_WAN_NET6     "2001:db8:2::/64"
+#define LAB_FW1_LAN6     "2001:db8:1::2"
+#define LAB_FW2_LAN6     "2001:db8:1::3"
+#define LAB_FW1_WAN6     "2001:db8:2::2"
+#define LAB_FW2_WAN6     "2001:db8:2::3"
+#define LAB_PREFIX6      64
+
+/* Which address families the lab carries (the sync link stays IPv4). */
+enum lab_family {
+	LAB_FAMILY_IPV4,
+	LAB_FAMILY_IPV6,
+	LAB_FAMILY_DUAL,
+};
+const char *lab_family_name(enum lab_family f);  /* "ipv4" "ipv6" "dual" */
+int lab_family_parse(const char *s);              /* -1 if unknown */
+
 /* Interface names on the firewalls and end hosts. */
 #define LAB_IF_LAN   "lan0"
 #define LAB_IF_WAN   "wan0"
@@ -55,11 +77,11 @@ struct lab;
 
 /*
  * Build the topology for run r: namespaces, veth pairs, bridges,
- * addresses, routes, sysctls. fw-1 is given the virtual IPs.
+ * addresses, routes, sysctls, for the given address families.
  * Returns a new lab (lab_free() releases handles; run_finish() removes the
  * namespaces) or NULL with err set.
  */
-struct lab *lab_up(struct run *r);
+struct lab *lab_up(struct run *r, enum lab_family family);
 void lab_free(struct lab *l);
 
 struct node *lab_node(const struct lab *l, enum lab_role role);

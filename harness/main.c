@@ -258,7 +258,7 @@ static int bench_topology(const struct cli *c)
 			return EXIT_SETUP;
 		}
 		t0 = now_us();
-		l = lab_up(r);
+		l = lab_up(r, LAB_FAMILY_IPV4);
 		t1 = now_us();
 		if (!l) {
 			fprintf(stderr, "ftfw: %s\n", err_get());

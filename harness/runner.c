@@ -76,6 +76,10 @@ static const char *builtin(struct runner *rn, const char *name)
 		{ "fw2_wan", LAB_FW2_WAN },
 		{ "fw1_sync", LAB_FW1_SYNC },
 		{ "fw2_sync", LAB_FW2_SYNC },
+		{ "client6", LAB_CLIENT_ADDR6 },
+		{ "server6", LAB_SERVER_ADDR6 },
+		{ "lan_vip6", LAB_LAN_VIP6 },
+		{ "wan_vip6", LAB_WAN_VIP6 },
 	};
 	size_t i;
 
@@ -85,6 +89,10 @@ static const char *builtin(struct runner *rn, const char *name)
 	/* What the server sees as the client's address. */
 	if (strcmp(name, "client_public") == 0)
 		return rn->lo.fw.nat != NAT_OFF ? LAB_WAN_VIP : LAB_CLIENT_ADDR;
+	if (strcmp(name, "client_public6") == 0)
+		return rn->lo.fw.nat != NAT_OFF ? LAB_WAN_VIP6 : LAB_CLIENT_ADDR6;
+	if (strcmp(name, "family") == 0)
+		return lab_family_name(rn->lo.fw.family);
 	if (strcmp(name, "nat") == 0)
 		return nat_mode_name(rn->lo.fw.nat);
 	if (strcmp(name, "failover") == 0)
@@ -368,12 +376,29 @@ static int positional(int argc, char *const argv[], int keep_terms)
 	return n;
 }
 
+/* ip=4|6 on a step, else the lab's family (dual talks IPv4 by default). */
+static int wants_ipv6(struct runner *rn, const struct args *a, int *v6)
+{
+	const char *ip = opt_get(a, "ip");
+
+	if (!ip) {
+		*v6 = rn->lo.fw.family == LAB_FAMILY_IPV6;
+		return 0;
+	}
+	if (strcmp(ip, "4") != 0 && strcmp(ip, "6") != 0)
+		return err_set("ip=%s: expected 4 or 6", ip);
+	*v6 = ip[0] == '6';
+	if ((*v6 && rn->lo.fw.family == LAB_FAMILY_IPV4) || (!*v6 && rn->lo.fw.family == LAB_FAMILY_IPV6))
+		return err_set("ip=%s: the lab is %s only", ip, lab_family_name(rn->lo.fw.family));
+	return 0;
+}
+
 /* ---- steps ---- */
 
 /* transfer NAME get|put FILE [mode=M] [rate=SIZE] [size=SIZE] [timeout=S] */
 static int c_transfer(int argc, char *const argv[])
 {
-	static const char *const ok[] = { "mode", "rate", "size", "timeout", NULL };
+	static const char *const ok[] = { "mode", "rate", "size", "timeout", "ip", NULL };
 	int n = positional(argc, argv, 0);
 
 	if (n != 3)
@@ -409,6 +434,8 @@ static int r_transfer(struct runner *rn, const struct sc_step *st, const struct 
 		return -1;
 	if ((v = opt_get(a, "timeout")) && (spec.timeout_s = atoi(v)) <= 0)
 		return err_set("timeout=%s: expected seconds", v);
+	if (wants_ipv6(rn, a, &spec.ipv6) < 0)
+		return -1;
 	t = transfer_start(lab_node(rn->lab, ROLE_CLIENT), rn->server, &spec);
 	if (!t)
 		return -1;
@@ -506,7 +533,7 @@ static const struct {
 
 static int c_ftp(int argc, char *const argv[])
 {
-	static const char *const ok[] = { "code", NULL };
+	static const char *const ok[] = { "code", "ip", NULL };
 	int n = positional(argc, argv, 0);
 	size_t i;
 
@@ -531,9 +558,14 @@ static int ftp_do(struct runner *rn, struct session *s, const struct args *a, ch
 	int m, timeout = within(a, FTP_TIMEOUT_MS);
 
 	if (strcmp(action, "connect") == 0) {
+		int v6;
+
 		if (s->c)
 			return snprintf(detail, dlen, "already connected"), 0;
-		s->c = ftpc_connect(node_fd(lab_node(rn->lab, ROLE_CLIENT)), LAB_SERVER_ADDR, 21, timeout);
+		if (wants_ipv6(rn, a, &v6) < 0)
+			return snprintf(detail, dlen, "%s", err_get()), 0;
+		s->c = ftpc_connect(node_fd(lab_node(rn->lab, ROLE_CLIENT)), v6 ? LAB_SERVER_ADDR6 : LAB_SERVER_ADDR,
+				    21, timeout);
 		if (!s->c)
 			return snprintf(detail, dlen, "%s", err_get()), 0;
 		snprintf(var, sizeof(var), "%s.sport", s->name);
@@ -555,9 +587,9 @@ static int ftp_do(struct runner *rn, struct session *s, const struct args *a, ch
 		snprintf(var, sizeof(var), "%s.port", s->name);
 		set_var(rn, var, "%u", ep.port);
 		snprintf(var, sizeof(var), "%s.addr", s->name);
-		set_var(rn, var, "%s", ep.addr[0] ? ep.addr : LAB_SERVER_ADDR);
+		set_var(rn, var, "%s", ep.addr[0] ? ep.addr : "(peer)");
 		log_progress("ftp %s: %s announced %s port %u", s->name, action,
-			     ep.addr[0] ? ep.addr : LAB_SERVER_ADDR, ep.port);
+			     ep.addr[0] ? ep.addr : "the server's address", ep.port);
 		return 1;
 	}
 	if (strcmp(action, "retr") == 0 || strcmp(action, "list") == 0 || strcmp(action, "stor") == 0) {
@@ -835,14 +867,14 @@ static const struct step_def {
 	const char *usage, *help;
 } steps[] = {
 	{ "transfer", 0, c_transfer, r_transfer,
-	  "transfer NAME get|put FILE [mode=pasv|epsv|port|eprt] [rate=SIZE] [size=SIZE] [timeout=S]",
+	  "transfer NAME get|put FILE [mode=pasv|epsv|port|eprt] [rate=SIZE] [size=SIZE] [timeout=S] [ip=4|6]",
 	  "start curl in the client namespace in the background" },
 	{ "wait-progress", 0, c_wait_progress, r_wait_progress, "wait-progress NAME SIZE [within=D]",
 	  "check: transfer NAME has moved SIZE bytes and is still running" },
 	{ "transfer-done", 0, c_transfer_done, r_transfer_done, "transfer-done NAME [within=D]",
 	  "check: curl exited 0 and the data's SHA-256 is right" },
 	{ "ftp", 0, c_ftp, r_ftp,
-	  "ftp NAME connect|login|pasv|epsv|port|eprt|list|quit | retr FILE | stor NAME SIZE | cmd \"LINE\" [code=N]",
+	  "ftp NAME connect [ip=4|6] | login|pasv|epsv|port|eprt|list|quit | retr FILE | stor NAME SIZE | cmd \"LINE\" [code=N]",
 	  "check: one step of a scripted control connection (sets $NAME.sport, $NAME.port, $NAME.addr)" },
 	{ "expect", 1, c_expect, r_expect,
 	  "expect fw1|fw2 kernel|internal|external ct|expect [present|absent|count=N] KEY=VAL|KEY!=VAL|KEY~ITEM... [within=D]",
@@ -890,7 +922,7 @@ static int setup(struct runner *rn)
 	int k;
 
 	log_progress("lab %s: building namespaces", run_id(r));
-	rn->lab = lab_up(r);
+	rn->lab = lab_up(r, rn->lo.fw.family);
 	if (!rn->lab)
 		return -1;
 	ifs = lab_ifaces(&nif);
@@ -918,7 +950,7 @@ static int setup(struct runner *rn)
 			return -1;
 	}
 	log_progress("server: vsftpd with %d files", rn->sc->nfiles);
-	rn->server = server_new(lab_node(rn->lab, ROLE_SERVER), rn->lo.server_rate);
+	rn->server = server_new(lab_node(rn->lab, ROLE_SERVER), rn->lo.fw.family, rn->lo.server_rate);
 	for (k = 0; k < rn->sc->nfiles; k++)
 		if (server_add_file(rn->server, rn->sc->files[k].name, rn->sc->files[k].size) < 0)
 			return -1;

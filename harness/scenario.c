@@ -197,6 +197,16 @@ static int opt_commit_timeout(struct lab_options *lo, const char *k, const char 
 	return parse_int(k, v, 0, 86400, &lo->fw.sync.commit_timeout);
 }
 
+static int opt_family(struct lab_options *lo, const char *k, const char *v)
+{
+	int f = lab_family_parse(v);
+
+	if (f < 0)
+		return err_set("%s=%s: expected ipv4, ipv6 or dual", k, v);
+	lo->fw.family = (enum lab_family)f;
+	return 0;
+}
+
 static int opt_server_rate(struct lab_options *lo, const char *k, const char *v)
 {
 	if (scenario_parse_size(v, &lo->server_rate) < 0)
@@ -209,6 +219,7 @@ static const struct {
 	int (*apply)(struct lab_options *o, const char *key, const char *val);
 } lab_opts[] = {
 	{ "nat", opt_nat },
+	{ "family", opt_family },
 	{ "failover", opt_failover },
 	{ "transport", opt_transport },
 	{ "hashsize", opt_hashsize },

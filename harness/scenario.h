@@ -10,7 +10,8 @@
  *   scenario "one-line description"
  *   variant NAME key=value...     run once per variant (lab options or variables)
  *   known-fault ID "what, where, trigger" when key=value...
- *   lab key=value...              nat=on|off failover=direct|keepalived
+ *   lab key=value...              nat=on|off|masquerade family=ipv4|ipv6|dual
+ *                                 failover=direct|keepalived
  *                                 transport=udp|multicast hashsize=N
  *                                 expect-sync=on|off internal-cache=on|off
  *                                 external-cache=on|off commit-timeout=N

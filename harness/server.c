@@ -21,6 +21,7 @@ struct server {
 	struct node *node;   /* not owned */
 	pid_t pid;
 	uint64_t rate;
+	enum lab_family family;
 	char root[256];
 	int nfiles;
 	struct server_file files[SERVER_MAX_FILES];
@@ -42,10 +43,11 @@ int server_name_ok(const char *name)
 	return 1;
 }
 
-struct server *server_new(struct node *n, uint64_t rate)
+struct server *server_new(struct node *n, enum lab_family family, uint64_t rate)
 {
 	struct server *s = xcalloc(1, sizeof(*s));
 
+	s->family = family;
 	s->rate = rate;
 	s->node = n;
 	s->pid = -1;

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include "digest.h"
+#include "lab.h"
 #include "node.h"
 
 #define SERVER_MAX_FILES 32
@@ -25,7 +26,7 @@ struct server;
  * limit; a server-side limit keeps a download really in flight across a
  * failover, where a client-side limit only drains buffers that already
  * hold the whole file). Files are added before server_start(). */
-struct server *server_new(struct node *n, uint64_t rate);
+struct server *server_new(struct node *n, enum lab_family family, uint64_t rate);
 /* Add a generated file (name: [A-Za-z0-9._-], no "/"). 0 or -1, err set. */
 int server_add_file(struct server *s, const char *name, uint64_t size) FTFW_WUR;
 /* Generate files, render vsftpd.conf, start vsftpd, wait for its 220. */

@@ -20,6 +20,7 @@ struct transfer_spec {
 	uint64_t size;        /* upload size (downloads use the server's file) */
 	uint64_t rate;        /* bytes/s, 0 = unlimited */
 	int timeout_s;        /* curl --max-time */
+	int ipv6;             /* talk to the server's IPv6 address */
 };
 
 struct transfer;
