@@ -320,20 +320,18 @@ out_close:
 struct capture *capture_start(const struct capture_iface *ifs, size_t n)
 {
 	struct capture_job job = { ifs, n };
-	struct child *child;
 	struct capture *c;
 
 	if (!n) {
 		err_set("capture: no interface given");
 		return NULL;
 	}
-	child = child_start(capture_child, &job);
-	if (!child) {
-		err_prefix("capture");
+	c = xcalloc(1, sizeof(*c));
+	c->child = child_start("capture", capture_child, &job);
+	if (!c->child) {
+		free(c);
 		return NULL;
 	}
-	c = xcalloc(1, sizeof(*c));
-	c->child = child;
 	return c;
 }
 
@@ -344,13 +342,8 @@ pid_t capture_pid(const struct capture *c)
 
 int capture_stop(struct capture *c)
 {
-	int rc;
+	int rc = child_stop(c ? c->child : NULL);
 
-	if (!c)
-		return 0;
-	rc = child_stop(c->child);
-	if (rc < 0)
-		err_prefix("capture");
 	free(c);
 	return rc;
 }

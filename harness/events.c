@@ -323,16 +323,13 @@ static int events_child(struct child_self *self, void *arg)
 struct events *events_start(const char *netns, const char *path)
 {
 	struct events_job job = { netns, path };
-	struct child *child;
-	struct events *e;
+	struct events *e = xcalloc(1, sizeof(*e));
 
-	child = child_start(events_child, &job);
-	if (!child) {
-		err_prefix("events");
+	e->child = child_start("events", events_child, &job);
+	if (!e->child) {
+		free(e);
 		return NULL;
 	}
-	e = xcalloc(1, sizeof(*e));
-	e->child = child;
 	return e;
 }
 
@@ -343,13 +340,8 @@ pid_t events_pid(const struct events *e)
 
 int events_stop(struct events *e)
 {
-	int rc;
+	int rc = child_stop(e ? e->child : NULL);
 
-	if (!e)
-		return 0;
-	rc = child_stop(e->child);
-	if (rc < 0)
-		err_prefix("events");
 	free(e);
 	return rc;
 }
