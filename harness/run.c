@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define RUN_MAX_PIDS 64
+#define RUN_MAX_PIDS 256
 
 struct tracked_pid {
 	pid_t pid;

@@ -18,7 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_TRANSFERS 64
+#define MAX_TRANSFERS 128
+#define MAX_GROUPS 16
 #define MAX_SESSIONS 64
 #define MAX_RUNVARS 256
 #define DEFAULT_WITHIN_MS 3000
@@ -52,6 +53,11 @@ struct runner {
 	struct report *report;
 	int ntransfers;
 	struct transfer *transfers[MAX_TRANSFERS];
+	int ngroups;
+	struct {
+		char name[32];
+		int first, count;           /* transfers[first .. first+count) */
+	} groups[MAX_GROUPS];
 	int nsessions;
 	struct session sessions[MAX_SESSIONS];
 	int nvars;
@@ -296,14 +302,25 @@ static void skip(struct runner *rn, const struct sc_step *st, const struct args 
 
 /* ---- lookups of named things ---- */
 
-static struct transfer *find_transfer(struct runner *rn, const char *name)
+
+/* The transfers a name stands for: one, or a group (count=N). */
+static int transfer_range(struct runner *rn, const char *name, int *first, int *count)
 {
 	int i;
 
+	for (i = 0; i < rn->ngroups; i++)
+		if (strcmp(rn->groups[i].name, name) == 0) {
+			*first = rn->groups[i].first;
+			*count = rn->groups[i].count;
+			return 0;
+		}
 	for (i = 0; i < rn->ntransfers; i++)
-		if (strcmp(transfer_spec(rn->transfers[i])->name, name) == 0)
-			return rn->transfers[i];
-	return NULL;
+		if (strcmp(transfer_spec(rn->transfers[i])->name, name) == 0) {
+			*first = i;
+			*count = 1;
+			return 0;
+		}
+	return err_set("no transfer named '%s'", name);
 }
 
 static struct session *find_session(struct runner *rn, const char *name, int create)
@@ -398,7 +415,7 @@ static int wants_ipv6(struct runner *rn, const struct args *a, int *v6)
 /* transfer NAME get|put FILE [mode=M] [rate=SIZE] [size=SIZE] [timeout=S] */
 static int c_transfer(int argc, char *const argv[])
 {
-	static const char *const ok[] = { "mode", "rate", "size", "timeout", "ip", NULL };
+	static const char *const ok[] = { "mode", "rate", "size", "timeout", "ip", "count", NULL };
 	int n = positional(argc, argv, 0);
 
 	if (n != 3)
@@ -412,15 +429,12 @@ static int r_transfer(struct runner *rn, const struct sc_step *st, const struct 
 {
 	struct transfer_spec spec = { .mode = FTPC_EPSV, .timeout_s = 60 };
 	const char *v;
-	struct transfer *t;
-	int m;
+	int m, i, count = 1, first, n;
 
 	(void)st;
-	if (find_transfer(rn, a->pos[1]))
+	if (transfer_range(rn, a->pos[1], &first, &n) == 0)
 		return err_set("transfer '%s' already started", a->pos[1]);
-	if (rn->ntransfers >= MAX_TRANSFERS)
-		return err_set("more than %d transfers", MAX_TRANSFERS);
-	str_copy(spec.name, a->pos[1], sizeof(spec.name));
+	err_clear();
 	spec.upload = strcmp(a->pos[2], "put") == 0;
 	str_copy(spec.file, a->pos[3], sizeof(spec.file));
 	if ((v = opt_get(a, "mode"))) {
@@ -434,14 +448,36 @@ static int r_transfer(struct runner *rn, const struct sc_step *st, const struct 
 		return -1;
 	if ((v = opt_get(a, "timeout")) && (spec.timeout_s = atoi(v)) <= 0)
 		return err_set("timeout=%s: expected seconds", v);
+	if ((v = opt_get(a, "count")) && ((count = atoi(v)) < 1 || count > MAX_TRANSFERS))
+		return err_set("count=%s: expected 1 to %d", v, MAX_TRANSFERS);
 	if (wants_ipv6(rn, a, &spec.ipv6) < 0)
 		return -1;
-	t = transfer_start(lab_node(rn->lab, ROLE_CLIENT), rn->server, &spec);
-	if (!t)
-		return -1;
-	rn->transfers[rn->ntransfers++] = t;
-	log_progress("transfer %s: curl %s %s (%s%s%s)", spec.name, spec.upload ? "put" : "get", spec.file,
-		     ftpc_mode_name(spec.mode), spec.rate ? ", rate " : "", spec.rate ? opt_get(a, "rate") : "");
+	if (rn->ntransfers + count > MAX_TRANSFERS)
+		return err_set("more than %d transfers", MAX_TRANSFERS);
+	if (opt_get(a, "count")) {
+		if (rn->ngroups >= MAX_GROUPS)
+			return err_set("more than %d transfer groups", MAX_GROUPS);
+		str_copy(rn->groups[rn->ngroups].name, a->pos[1], sizeof(rn->groups[0].name));
+		rn->groups[rn->ngroups].first = rn->ntransfers;
+		rn->groups[rn->ngroups].count = count;
+		rn->ngroups++;
+	}
+	for (i = 0; i < count; i++) {
+		struct transfer *t;
+		char name[32];
+
+		snprintf(name, sizeof(name), opt_get(a, "count") ? "%s.%d" : "%s", a->pos[1], i + 1);
+		str_copy(spec.name, name, sizeof(spec.name));
+		if (spec.upload && opt_get(a, "count"))
+			snprintf(spec.file, sizeof(spec.file), "%s.%d", a->pos[3], i + 1);
+		t = transfer_start(lab_node(rn->lab, ROLE_CLIENT), rn->server, &spec);
+		if (!t)
+			return -1;
+		rn->transfers[rn->ntransfers++] = t;
+	}
+	log_progress("transfer %s: %d x curl %s %s (%s%s%s%s)", a->pos[1], count, spec.upload ? "put" : "get",
+		     a->pos[3], ftpc_mode_name(spec.mode), spec.ipv6 ? ", IPv6" : "", spec.rate ? ", rate " : "",
+		     spec.rate ? opt_get(a, "rate") : "");
 	return 0;
 }
 
@@ -459,32 +495,41 @@ static int c_wait_progress(int argc, char *const argv[])
 
 static int r_wait_progress(struct runner *rn, const struct sc_step *st, const struct args *a)
 {
-	struct transfer *t = find_transfer(rn, a->pos[1]);
 	int64_t deadline = now_ms() + within(a, 10000);
 	char detail[256];
-	uint64_t want;
+	uint64_t want, least;
+	int first, count, i, done;
 
-	if (!t)
-		return err_set("no transfer named '%s'", a->pos[1]);
+	if (transfer_range(rn, a->pos[1], &first, &count) < 0)
+		return -1;
 	if (scenario_parse_size(a->pos[2], &want) < 0)
 		return -1;
+	/* Every transfer of the group has moved want bytes and is running. */
 	for (;;) {
-		uint64_t got = transfer_progress(t);
+		least = UINT64_MAX;
+		done = 0;
+		for (i = first; i < first + count; i++) {
+			uint64_t got = transfer_progress(rn->transfers[i]);
 
-		if (got >= want) {
-			if (transfer_finished(t)) {
-				snprintf(detail, sizeof(detail), "transfer had already finished (%llu bytes)",
-					 (unsigned long long)got);
-				verdict(rn, st, a, 0, detail);
-			} else {
-				verdict(rn, st, a, 1, NULL);
-			}
+			if (got < least)
+				least = got;
+			if (transfer_finished(rn->transfers[i]))
+				done++;
+		}
+		if (done) {
+			snprintf(detail, sizeof(detail),
+				 "expected %d transfer(s) in flight with >= %llu bytes; %d had already finished",
+				 count, (unsigned long long)want, done);
+			verdict(rn, st, a, 0, detail);
 			return 0;
 		}
-		if (transfer_finished(t) || now_ms() > deadline || interrupted) {
-			snprintf(detail, sizeof(detail), "expected >= %llu bytes in flight, found %llu%s",
-				 (unsigned long long)want, (unsigned long long)got,
-				 transfer_finished(t) ? " and curl had exited" : "");
+		if (least >= want) {
+			verdict(rn, st, a, 1, NULL);
+			return 0;
+		}
+		if (now_ms() > deadline || interrupted) {
+			snprintf(detail, sizeof(detail), "expected >= %llu bytes in flight, found %llu (the slowest of %d)",
+				 (unsigned long long)want, (unsigned long long)least, count);
 			verdict(rn, st, a, 0, detail);
 			return 0;
 		}
@@ -502,13 +547,25 @@ static int c_transfer_done(int argc, char *const argv[])
 
 static int r_transfer_done(struct runner *rn, const struct sc_step *st, const struct args *a)
 {
-	struct transfer *t = find_transfer(rn, a->pos[1]);
-	int ok;
+	int64_t deadline = now_ms() + within(a, 60000);
+	char detail[2048] = "";
+	size_t dl = 0;
+	int first, count, i, bad = 0;
 
-	if (!t)
-		return err_set("no transfer named '%s'", a->pos[1]);
-	ok = transfer_wait(t, within(a, 60000)) == 0;
-	verdict(rn, st, a, ok, ok ? NULL : err_get());
+	if (transfer_range(rn, a->pos[1], &first, &count) < 0)
+		return -1;
+	for (i = first; i < first + count; i++) {
+		int64_t left = deadline - now_ms();
+
+		if (transfer_wait(rn->transfers[i], left > 0 ? (int)left : 0) == 0)
+			continue;
+		bad++;
+		if (dl < sizeof(detail) - 1)
+			dl += (size_t)snprintf(detail + dl, sizeof(detail) - dl, "%s\n", err_get());
+	}
+	if (bad && count > 1 && dl < sizeof(detail) - 1)
+		snprintf(detail + dl, sizeof(detail) - dl, "%d of %d transfers failed", bad, count);
+	verdict(rn, st, a, bad == 0, bad ? detail : NULL);
 	return 0;
 }
 
@@ -845,6 +902,245 @@ static int r_failover(struct runner *rn, const struct sc_step *st, const struct 
 	return 0;
 }
 
+
+/* failback: the active role back to fw1 (its links restored first). */
+static int c_failback(int argc, char *const argv[])
+{
+	if (positional(argc, argv, 0) != 0)
+		return err_set("expected failback");
+	return check_opts(argc, argv, NULL, 0);
+}
+
+static int r_failback(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	struct args b = *a;
+
+	b.nopt = 0;
+	str_copy(b.opt[b.nopt].key, "to", sizeof(b.opt[0].key));
+	str_copy(b.opt[b.nopt++].val, "fw1", sizeof(b.opt[0].val));
+	return r_failover(rn, st, &b);
+}
+
+/* link NODE IFACE up|down */
+static int c_link(int argc, char *const argv[])
+{
+	if (positional(argc, argv, 0) != 3)
+		return err_set("expected link NODE IFACE up|down");
+	if (argv[1][0] != '$' && lab_role_parse(argv[1]) < 0)
+		return err_set("'%s' is not a lab node (client, fw1, fw2, server, lan, wan)", argv[1]);
+	if (strcmp(argv[3], "up") != 0 && strcmp(argv[3], "down") != 0)
+		return err_set("'%s': expected up or down", argv[3]);
+	return check_opts(argc, argv, NULL, 0);
+}
+
+static int r_link(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	int role = lab_role_parse(a->pos[1]);
+
+	(void)st;
+	if (role < 0)
+		return err_set("'%s' is not a lab node", a->pos[1]);
+	log_progress("link %s %s %s", a->pos[1], a->pos[2], a->pos[3]);
+	return lab_link(rn->lab, (enum lab_role)role, a->pos[2], strcmp(a->pos[3], "up") == 0);
+}
+
+/* daemon FW conntrackd|keepalived kill|stop|cont */
+static const struct {
+	const char *action;
+	int sig;
+} daemon_actions[] = {
+	{ "kill", SIGKILL },
+	{ "term", SIGTERM },
+	{ "stop", SIGSTOP },
+	{ "cont", SIGCONT },
+};
+
+static int c_daemon(int argc, char *const argv[])
+{
+	size_t i;
+
+	if (positional(argc, argv, 0) != 3)
+		return err_set("expected daemon FW conntrackd|keepalived kill|term|stop|cont");
+	if (argv[1][0] != '$' && lab_role_parse(argv[1]) != ROLE_FW1 && lab_role_parse(argv[1]) != ROLE_FW2)
+		return err_set("'%s' is not a firewall (fw1, fw2)", argv[1]);
+	if (strcmp(argv[2], "conntrackd") != 0 && strcmp(argv[2], "keepalived") != 0)
+		return err_set("'%s': expected conntrackd or keepalived", argv[2]);
+	for (i = 0; i < ARRAY_SIZE(daemon_actions); i++)
+		if (strcmp(argv[3], daemon_actions[i].action) == 0)
+			return check_opts(argc, argv, NULL, 0);
+	return err_set("'%s': expected kill, term, stop or cont", argv[3]);
+}
+
+static int r_daemon(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	struct firewall *fw = fw_arg(rn, a->pos[1]);
+	pid_t pid;
+	size_t i;
+
+	(void)st;
+	if (!fw)
+		return -1;
+	pid = strcmp(a->pos[2], "conntrackd") == 0 ? syncd_pid(firewall_syncd(fw)) : firewall_keepalived_pid(fw);
+	if (pid <= 0)
+		return err_set("%s: %s is not running here", a->pos[1], a->pos[2]);
+	for (i = 0; i < ARRAY_SIZE(daemon_actions); i++)
+		if (strcmp(a->pos[3], daemon_actions[i].action) == 0)
+			break;
+	if (i == ARRAY_SIZE(daemon_actions))
+		return err_set("'%s': unknown action", a->pos[3]);
+	log_progress("%s: %s %s (pid %d)", a->pos[1], a->pos[3], a->pos[2], (int)pid);
+	if (kill(pid, daemon_actions[i].sig) < 0)
+		return err_sys("%s: kill %d", a->pos[1], (int)pid);
+	return 0;
+}
+
+/* syncd FW commit|flush|resync|bulk|reset-timers|request-resync */
+static int syncd_cmd_parse(const char *s)
+{
+	int c;
+
+	for (c = SYNCD_COMMIT; c <= SYNCD_KILL; c++)
+		if (strcmp(s, syncd_cmd_name((enum syncd_cmd)c)) == 0)
+			return c;
+	return -1;
+}
+
+static int c_syncd(int argc, char *const argv[])
+{
+	if (positional(argc, argv, 0) != 2)
+		return err_set("expected syncd FW commit|flush|resync|bulk|reset-timers|request-resync");
+	if (argv[1][0] != '$' && lab_role_parse(argv[1]) != ROLE_FW1 && lab_role_parse(argv[1]) != ROLE_FW2)
+		return err_set("'%s' is not a firewall (fw1, fw2)", argv[1]);
+	if (syncd_cmd_parse(argv[2]) < 0)
+		return err_set("'%s': expected commit, flush, resync, bulk, reset-timers or request-resync", argv[2]);
+	return check_opts(argc, argv, NULL, 0);
+}
+
+static int r_syncd(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	struct firewall *fw = fw_arg(rn, a->pos[1]);
+
+	(void)st;
+	if (!fw)
+		return -1;
+	log_progress("%s: conntrackd %s", a->pos[1], a->pos[2]);
+	return syncd_cmd(firewall_syncd(fw), (enum syncd_cmd)syncd_cmd_parse(a->pos[2]));
+}
+
+/* netem NODE IFACE off | [loss=P%] [delay=D] [reorder=P%] */
+static int c_netem(int argc, char *const argv[])
+{
+	static const char *const ok[] = { "loss", "delay", "reorder", "duplicate", NULL };
+	int n = positional(argc, argv, 0);
+
+	if (n != 2 && !(n == 3 && strcmp(argv[3], "off") == 0))
+		return err_set("expected netem NODE IFACE off | [loss=P%%] [delay=D] [reorder=P%%] [duplicate=P%%]");
+	if (argv[1][0] != '$' && lab_role_parse(argv[1]) < 0)
+		return err_set("'%s' is not a lab node", argv[1]);
+	if (n == 2 && argc == 3)
+		return err_set("netem: give loss=, delay=, reorder= or duplicate=, or 'off'");
+	return check_opts(argc, argv, ok, 0);
+}
+
+static int r_netem(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	static const char *const keys[] = { "loss", "delay", "reorder", "duplicate" };
+	int role = lab_role_parse(a->pos[1]), rc, i, n = 0;
+	char *argv[24], *out = NULL;
+	size_t k;
+
+	(void)st;
+	if (role < 0)
+		return err_set("'%s' is not a lab node", a->pos[1]);
+	argv[n++] = "tc";
+	argv[n++] = "qdisc";
+	if (a->n == 4) {
+		argv[n++] = "del";
+		argv[n++] = "dev";
+		argv[n++] = a->pos[2];
+		argv[n++] = "root";
+	} else {
+		argv[n++] = "replace";
+		argv[n++] = "dev";
+		argv[n++] = a->pos[2];
+		argv[n++] = "root";
+		argv[n++] = "netem";
+		for (k = 0; k < ARRAY_SIZE(keys); k++)
+			for (i = 0; i < a->nopt; i++)
+				if (strcmp(a->opt[i].key, keys[k]) == 0) {
+					argv[n++] = (char *)keys[k];
+					argv[n++] = (char *)a->opt[i].val;
+				}
+	}
+	argv[n] = NULL;
+	log_progress("netem %s %s: %s", a->pos[1], a->pos[2], a->text);
+	rc = node_exec(lab_node(rn->lab, (enum lab_role)role), argv, 5000, &out);
+	if (rc > 0)
+		err_set("tc: exit %d: %.300s", rc, out);
+	free(out);
+	return rc != 0 ? err_prefix("netem") : 0;
+}
+
+/* pause D: let time pass (between two commands, not to wait for state) */
+static int c_pause(int argc, char *const argv[])
+{
+	int ms;
+
+	if (argc != 2)
+		return err_set("expected pause DURATION");
+	return argv[1][0] == '$' ? 0 : parse_duration(argv[1], &ms);
+}
+
+static int r_pause(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	int ms;
+	int64_t end;
+
+	(void)rn;
+	(void)st;
+	if (parse_duration(a->pos[1], &ms) < 0)
+		return -1;
+	end = now_ms() + ms;
+	while (now_ms() < end && !interrupted)
+		sleep_ms(10);
+	return 0;
+}
+
+/* log-has NODE FILE "TEXT": a daemon's log in the results says TEXT */
+static int c_log_has(int argc, char *const argv[])
+{
+	int n = positional(argc, argv, 0);
+
+	if (n != 2 && !(n == 3 && strcmp(argv[3], "absent") == 0))
+		return err_set("expected log-has FILE-IN-RESULTS \"TEXT\" [absent] (e.g. fw2-conntrackd.log)");
+	if (strchr(argv[1], '/') || argv[1][0] == '.')
+		return err_set("'%s': a file name in the run's results folder", argv[1]);
+	return check_opts(argc, argv, NULL, 0);
+}
+
+static int r_log_has(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	char path[768], detail[1024];
+	int64_t deadline = now_ms() + within(a, DEFAULT_WITHIN_MS);
+	int want = a->n < 4, found = 0;
+
+	if (str_fmt(path, sizeof(path), "%s/%s", run_dir(rn->run), a->pos[1]) < 0)
+		return -1;
+	for (;;) {
+		char *text = file_read(path, NULL);
+
+		found = text && strstr(text, a->pos[2]) != NULL;
+		free(text);
+		if (found == want || now_ms() > deadline)
+			break;
+		sleep_ms(20);
+	}
+	snprintf(detail, sizeof(detail), "expected %s to %s \"%s\"; it %s", a->pos[1],
+		 want ? "contain" : "not contain", a->pos[2], found ? "does" : "does not");
+	verdict(rn, st, a, found == want, found == want ? NULL : detail);
+	return 0;
+}
+
 /* note "TEXT" */
 static int c_note(int argc, char *const argv[])
 {
@@ -867,8 +1163,8 @@ static const struct step_def {
 	const char *usage, *help;
 } steps[] = {
 	{ "transfer", 0, c_transfer, r_transfer,
-	  "transfer NAME get|put FILE [mode=pasv|epsv|port|eprt] [rate=SIZE] [size=SIZE] [timeout=S] [ip=4|6]",
-	  "start curl in the client namespace in the background" },
+	  "transfer NAME get|put FILE [mode=pasv|epsv|port|eprt] [rate=SIZE] [size=SIZE] [timeout=S] [ip=4|6] [count=N]",
+	  "start curl in the client namespace in the background (count=N: N at once, a group)" },
 	{ "wait-progress", 0, c_wait_progress, r_wait_progress, "wait-progress NAME SIZE [within=D]",
 	  "check: transfer NAME has moved SIZE bytes and is still running" },
 	{ "transfer-done", 0, c_transfer_done, r_transfer_done, "transfer-done NAME [within=D]",
@@ -881,6 +1177,18 @@ static const struct step_def {
 	  "check: conntrack state on a firewall, polled until it holds or the deadline passes" },
 	{ "failover", 0, c_failover, r_failover, "failover [to=fw1|fw2]",
 	  "move the active role with the lab's failover driver" },
+	{ "failback", 0, c_failback, r_failback, "failback", "failover back to fw1 (its links restored first)" },
+	{ "link", 0, c_link, r_link, "link NODE IFACE up|down", "take a lab link down or up" },
+	{ "daemon", 0, c_daemon, r_daemon, "daemon fw1|fw2 conntrackd|keepalived kill|term|stop|cont",
+	  "signal a firewall's daemon (stop/cont freeze and thaw it)" },
+	{ "syncd", 0, c_syncd, r_syncd, "syncd fw1|fw2 commit|flush|resync|bulk|reset-timers|request-resync",
+	  "one conntrackd client command (a manual resync, a planned switch's preparation)" },
+	{ "netem", 0, c_netem, r_netem,
+	  "netem NODE IFACE off | [loss=P%] [delay=D] [reorder=P%] [duplicate=P%]",
+	  "impair a lab link with tc netem" },
+	{ "pause", 0, c_pause, r_pause, "pause DURATION", "let time pass (between commands; checks poll instead)" },
+	{ "log-has", 0, c_log_has, r_log_has, "log-has FILE \"TEXT\" [absent] [within=D]",
+	  "check: a log in the run's results folder contains (or not) TEXT" },
 	{ "note", 0, c_note, r_note, "note \"TEXT\"", "a comment in the report" },
 };
 
