@@ -1081,6 +1081,64 @@ static int r_netem(struct runner *rn, const struct sc_step *st, const struct arg
 	return rc != 0 ? err_prefix("netem") : 0;
 }
 
+
+/* loss NODE IFACE P% | off: drop every (100/P)th packet each way with
+ * nftables (numgen inc: deterministic, so runs repeat), for kernels
+ * without sch_netem. */
+static int c_loss(int argc, char *const argv[])
+{
+	if (positional(argc, argv, 0) != 3)
+		return err_set("expected loss NODE IFACE PERCENT%%|off");
+	if (argv[1][0] != '$' && lab_role_parse(argv[1]) < 0)
+		return err_set("'%s' is not a lab node", argv[1]);
+	if (argv[3][0] != '$' && strcmp(argv[3], "off") != 0) {
+		char *end;
+		long p = strtol(argv[3], &end, 10);
+
+		if (end == argv[3] || strcmp(end, "%") != 0 || p <= 0 || p > 100 || 100 % p != 0)
+			return err_set("'%s': expected a percentage that divides 100 (10%%, 20%%, 25%%, 50%%) or off",
+				       argv[3]);
+	}
+	return check_opts(argc, argv, NULL, 0);
+}
+
+static int r_loss(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	int role = lab_role_parse(a->pos[1]), rc, off = strcmp(a->pos[3], "off") == 0;
+	char path[768], text[1024], *out = NULL;
+	long pct = strtol(a->pos[3], NULL, 10), every = pct > 0 ? 100 / pct : 0;
+
+	(void)st;
+	if (role < 0)
+		return err_set("'%s' is not a lab node", a->pos[1]);
+	if (strchr(a->pos[2], '"') || strlen(a->pos[2]) >= 16)
+		return err_set("'%s' is not an interface name", a->pos[2]);
+	if (str_fmt(path, sizeof(path), "%s/%s-loss-%s.nft", run_dir(rn->run), a->pos[1], a->pos[2]) < 0)
+		return -1;
+	if (off)
+		rc = str_fmt(text, sizeof(text), "delete table inet ftfw_loss\n");
+	else
+		rc = str_fmt(text, sizeof(text),
+			     "table inet ftfw_loss {\n"
+			     "\tchain out {\n\t\ttype filter hook output priority -10; policy accept;\n"
+			     "\t\toifname \"%s\" numgen inc mod %ld == 0 counter drop\n\t}\n"
+			     "\tchain in {\n\t\ttype filter hook input priority -10; policy accept;\n"
+			     "\t\tiifname \"%s\" numgen inc mod %ld == 0 counter drop\n\t}\n"
+			     "}\n", a->pos[2], every, a->pos[2], every);
+	if (rc < 0 || file_write(path, text, strlen(text), 0644) < 0)
+		return -1;
+	log_progress("loss %s %s %s", a->pos[1], a->pos[2], a->pos[3]);
+	{
+		char *argv[] = { "nft", "-f", path, NULL };
+
+		rc = node_exec(lab_node(rn->lab, (enum lab_role)role), argv, 5000, &out);
+	}
+	if (rc > 0)
+		err_set("nft -f %s: exit %d: %.300s", path, rc, out);
+	free(out);
+	return rc != 0 ? err_prefix("loss") : 0;
+}
+
 /* pause D: let time pass (between two commands, not to wait for state) */
 static int c_pause(int argc, char *const argv[])
 {
@@ -1185,7 +1243,9 @@ static const struct step_def {
 	  "one conntrackd client command (a manual resync, a planned switch's preparation)" },
 	{ "netem", 0, c_netem, r_netem,
 	  "netem NODE IFACE off | [loss=P%] [delay=D] [reorder=P%] [duplicate=P%]",
-	  "impair a lab link with tc netem" },
+	  "impair a lab link with tc netem (needs sch_netem in the kernel)" },
+	{ "loss", 0, c_loss, r_loss, "loss NODE IFACE PERCENT%|off",
+	  "drop every (100/P)th packet on a link, each way (nftables, deterministic; no sch_netem needed)" },
 	{ "pause", 0, c_pause, r_pause, "pause DURATION", "let time pass (between commands; checks poll instead)" },
 	{ "log-has", 0, c_log_has, r_log_has, "log-has FILE \"TEXT\" [absent] [within=D]",
 	  "check: a log in the run's results folder contains (or not) TEXT" },
