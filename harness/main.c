@@ -287,11 +287,29 @@ static void on_signal(int sig)
 	runner_interrupt(sig);
 }
 
+/* The outcome of every run, one line each (stderr: stdout is TAP). */
+static void print_summary(const struct runner_summary *s, int n)
+{
+	int i;
+
+	fprintf(stderr, "\n%-36s %-12s %5s %5s %5s %6s %8s  %s\n", "scenario:variant", "outcome", "pass", "fail",
+		"skip", "known", "time", "results");
+	for (i = 0; i < n; i++) {
+		const char *outcome = s[i].errors ? "error" : s[i].failed ? "FAIL"
+				      : s[i].known ? "known-fault" : s[i].passed ? "pass" : "skipped";
+		const char *dir = strstr(s[i].dir, "/results/");
+
+		fprintf(stderr, "%-36s %-12s %5d %5d %5d %6d %7.1fs  %s\n", s[i].suite, outcome, s[i].passed,
+			s[i].failed + s[i].errors, s[i].skipped, s[i].known, s[i].seconds, dir ? dir + 1 : s[i].dir);
+	}
+}
+
 static int run_jobs(const struct cli *c, struct job *jobs, int n)
 {
 	struct runner_options ro = { c->results, c->keep, stdout };
+	struct runner_summary *sums = NULL;
 	struct sigaction sa;
-	int i, j, rc = EXIT_PASS, reclaimed;
+	int i, j, rc = EXIT_PASS, reclaimed, nsums = 0;
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "ftfw: skipped: not root (namespaces, nftables and daemons need root)\n");
@@ -311,10 +329,14 @@ static int run_jobs(const struct cli *c, struct job *jobs, int n)
 		const struct scenario *sc = jobs[i].sc;
 		int nv = jobs[i].only ? 1 : (sc->nvariants ? sc->nvariants : 1);
 
-		for (j = 0; j < nv; j++) {
+		for (j = 0; j < nv && !runner_interrupted(); j++) {
 			const struct sc_variant *v = jobs[i].only ? jobs[i].only
 						    : sc->nvariants ? &sc->variants[j] : NULL;
-			int r = runner_run(sc, v, &ro);
+			int r;
+
+			sums = xrealloc(sums, (size_t)(nsums + 1) * sizeof(*sums));
+			memset(&sums[nsums], 0, sizeof(*sums));
+			r = runner_run(sc, v, &ro, &sums[nsums++]);
 
 			/* Worst wins: set-up error over failure over pass. */
 			if (r == EXIT_SETUP || (r == EXIT_FAILED && rc != EXIT_SETUP) ||
@@ -322,6 +344,9 @@ static int run_jobs(const struct cli *c, struct job *jobs, int n)
 				rc = r;
 		}
 	}
+	if (nsums > 1)
+		print_summary(sums, nsums);
+	free(sums);
 	return rc;
 }
 

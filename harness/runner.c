@@ -32,6 +32,11 @@ void runner_interrupt(int sig)
 	interrupted = sig;
 }
 
+int runner_interrupted(void)
+{
+	return interrupted;
+}
+
 struct session {
 	char name[32];
 	struct ftpc *c;         /* owned */
@@ -1407,11 +1412,13 @@ static int void_session(struct runner *rn, const struct sc_step *st)
 	return 0;
 }
 
-int runner_run(const struct scenario *sc, const struct sc_variant *v, const struct runner_options *o)
+int runner_run(const struct scenario *sc, const struct sc_variant *v, const struct runner_options *o,
+	       struct runner_summary *sum)
 {
 	struct runner *rn = xcalloc(1, sizeof(*rn));
 	char suite[128];
 	int i, rc, setup_ok;
+	int64_t t0 = now_ms();
 
 	rn->sc = sc;
 	rn->variant = v;
@@ -1470,6 +1477,17 @@ int runner_run(const struct scenario *sc, const struct sc_variant *v, const stru
 	rc = report_exit_code(rn->report);
 	if (interrupted && rc == EXIT_PASS)
 		rc = EXIT_SETUP;
+	if (sum) {
+		str_copy(sum->suite, suite, sizeof(sum->suite));
+		str_copy(sum->dir, run_dir(rn->run), sizeof(sum->dir));
+		sum->passed = report_count(rn->report, V_PASS);
+		sum->failed = report_count(rn->report, V_FAIL) + report_count(rn->report, V_XPASS);
+		sum->errors = report_count(rn->report, V_ERROR);
+		sum->skipped = report_count(rn->report, V_SKIP);
+		sum->known = report_count(rn->report, V_XFAIL);
+		sum->seconds = (double)(now_ms() - t0) / 1000.0;
+		sum->exit_code = rc;
+	}
 	if (o->keep) {
 		fprintf(stderr,
 			"ftfw: lab %s kept. Enter a node with:\n"

@@ -22,13 +22,25 @@ extern const struct sc_verbs runner_verbs;
 /* Print every step's usage and help, from the table. */
 void runner_print_steps(FILE *out);
 
+/* What one run came to, for the summary table. */
+struct runner_summary {
+	char suite[128];       /* "ftp-failover:nat-pasv" */
+	char dir[512];         /* its results folder */
+	int passed, failed, skipped, known, errors;
+	double seconds;
+	int exit_code;
+};
+
 /*
  * Run variant v (NULL when the scenario has none) of sc. Returns an exit
- * code (enum ftfw_exit): pass, failed, setup error.
+ * code (enum ftfw_exit): pass, failed, setup error; fills sum when not NULL.
  */
-int runner_run(const struct scenario *sc, const struct sc_variant *v, const struct runner_options *o);
+int runner_run(const struct scenario *sc, const struct sc_variant *v, const struct runner_options *o,
+	       struct runner_summary *sum);
 
 /* Set by the signal handler: stop at the next step and tear down. */
 void runner_interrupt(int sig);
+/* The signal that interrupted us, or 0. */
+int runner_interrupted(void);
 
 #endif
