@@ -7,7 +7,7 @@
 # (only if the machine has none), and removed afterwards.
 set -u
 
-build_pkgs="gcc make pkg-config libpcap-dev libnet1-dev libnetfilter-conntrack-dev libmnl-dev nettle-dev check libsubunit-dev python3"
+build_pkgs="gcc make pkg-config libpcap-dev libnet1-dev libnetfilter-conntrack-dev libmnl-dev nettle-dev libnftnl-dev check libsubunit-dev python3"
 run_pkgs="iproute2 nftables conntrackd keepalived vsftpd curl"
 pkgs="$build_pkgs $run_pkgs"
 
