@@ -2,6 +2,8 @@
 #include "runner.h"
 #include "assertion.h"
 #include "capture.h"
+#include "counters.h"
+#include "inject.h"
 #include "events.h"
 #include "failover.h"
 #include "ftpclient.h"
@@ -207,13 +209,33 @@ static int parse_duration(const char *s, int *ms)
 	return 0;
 }
 
+/* A decimal count; out may be NULL (validation only). */
+static int parse_count(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-')
+		return err_set("'%s' is not a number", s);
+	if (out)
+		*out = v;
+	return 0;
+}
+
 static int within(const struct args *a, int def)
 {
 	const char *w = opt_get(a, "within");
 	int ms = def;
 
-	if (w && parse_duration(w, &ms) < 0)
+	/* Literal values were checked at parse time; an expanded one that
+	 * is no duration is reported, and the default used. */
+	if (w && parse_duration(w, &ms) < 0) {
+		log_progress("within=%s is not a duration: %s; using %d ms", w, err_get(), def);
+		err_clear();
 		return def;
+	}
 	return ms;
 }
 
@@ -355,9 +377,107 @@ static struct firewall *fw_arg(struct runner *rn, const char *s)
 
 /* ---- parse-time checks (shared shapes) ---- */
 
+static int v_mode(const char *v)
+{
+	return ftpc_mode_parse(v) < 0 ? err_set("expected pasv, epsv, port or eprt") : 0;
+}
+
+static int v_size(const char *v)
+{
+	uint64_t n;
+
+	return scenario_parse_size(v, &n);
+}
+
+static int v_seconds(const char *v)
+{
+	uint64_t n;
+
+	if (parse_count(v, &n) < 0 || n < 1 || n > 3600)
+		return err_set("expected seconds from 1 to 3600");
+	return 0;
+}
+
+static int v_ip(const char *v)
+{
+	return strcmp(v, "4") == 0 || strcmp(v, "6") == 0 ? 0 : err_set("expected 4 or 6");
+}
+
+static int v_count(const char *v)
+{
+	uint64_t n;
+
+	if (parse_count(v, &n) < 0 || n < 1 || n > MAX_TRANSFERS)
+		return err_set("expected 1 to %d", MAX_TRANSFERS);
+	return 0;
+}
+
+static int v_code(const char *v)
+{
+	uint64_t n;
+
+	if (parse_count(v, &n) < 0 || n < 100 || n > 599)
+		return err_set("expected an FTP reply code (100 to 599)");
+	return 0;
+}
+
+static int v_firewall(const char *v)
+{
+	int r = lab_role_parse(v);
+
+	return r == ROLE_FW1 || r == ROLE_FW2 ? 0 : err_set("expected fw1 or fw2");
+}
+
+static int v_percent(const char *v)
+{
+	char *end;
+	double p = strtod(v, &end);
+
+	if (end == v || strcmp(end, "%") != 0 || p < 0 || p > 100)
+		return err_set("expected a percentage (5%%)");
+	return 0;
+}
+
+static int v_duration(const char *v)
+{
+	int ms;
+
+	return parse_duration(v, &ms);
+}
+
+static int v_number(const char *v)
+{
+	return parse_count(v, NULL);
+}
+
+/* Every option any step takes, and what its value must look like. */
+static const struct {
+	const char *key;
+	int (*valid)(const char *v);
+} option_types[] = {
+	{ "mode", v_mode },         { "rate", v_size },      { "size", v_size },
+	{ "timeout", v_seconds },   { "ip", v_ip },          { "count", v_count },
+	{ "code", v_code },         { "to", v_firewall },    { "loss", v_percent },
+	{ "reorder", v_percent },   { "duplicate", v_percent }, { "delay", v_duration },
+	{ "min", v_number },        { "max", v_number },     { "within", v_duration },
+};
+
+/* Validate one option's value (values with '$' are checked when they run). */
+static int check_value(const char *key, const char *val)
+{
+	size_t i;
+
+	if (strchr(val, '$'))
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(option_types); i++)
+		if (strcmp(option_types[i].key, key) == 0)
+			return option_types[i].valid(val) < 0 ? err_prefix("%s=%s", key, val) : 0;
+	return 0;
+}
+
 static int check_opts(int argc, char *const argv[], const char *const allowed[], int keep_terms)
 {
-	int i, j, ms;
+	int i, j;
 
 	for (i = 1; i < argc; i++) {
 		const char *eq;
@@ -372,18 +492,17 @@ static int check_opts(int argc, char *const argv[], const char *const allowed[],
 		key[eq - argv[i]] = '\0';
 		if (keep_terms && !is_common_opt(key) && strcmp(key, "count") != 0)
 			continue;
-		if (strcmp(key, "within") == 0) {
-			if (eq[1] != '$' && parse_duration(eq + 1, &ms) < 0)
-				return -1;
+		if (strcmp(key, "fault") == 0)
 			continue;
+		if (strcmp(key, "within") != 0 && !(keep_terms && strcmp(key, "count") == 0)) {
+			for (j = 0; allowed && allowed[j]; j++)
+				if (strcmp(allowed[j], key) == 0)
+					break;
+			if (!allowed || !allowed[j])
+				return err_set("unknown option '%s'", key);
 		}
-		if (strcmp(key, "fault") == 0 || (keep_terms && strcmp(key, "count") == 0))
-			continue;
-		for (j = 0; allowed && allowed[j]; j++)
-			if (strcmp(allowed[j], key) == 0)
-				break;
-		if (!allowed || !allowed[j])
-			return err_set("unknown option '%s'", key);
+		if (check_value(key, eq + 1) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -1004,7 +1123,7 @@ static int syncd_cmd_parse(const char *s)
 {
 	int c;
 
-	for (c = SYNCD_COMMIT; c <= SYNCD_KILL; c++)
+	for (c = SYNCD_COMMIT; c < SYNCD_KILL; c++)
 		if (strcmp(s, syncd_cmd_name((enum syncd_cmd)c)) == 0)
 			return c;
 	return -1;
@@ -1042,8 +1161,18 @@ static int c_netem(int argc, char *const argv[])
 		return err_set("expected netem NODE IFACE off | [loss=P%%] [delay=D] [reorder=P%%] [duplicate=P%%]");
 	if (argv[1][0] != '$' && lab_role_parse(argv[1]) < 0)
 		return err_set("'%s' is not a lab node", argv[1]);
-	if (n == 2 && argc == 3)
-		return err_set("netem: give loss=, delay=, reorder= or duplicate=, or 'off'");
+	{
+		int i, impair = 0;
+
+		for (i = 3; i < argc; i++)
+			if (looks_like_opt(argv[i]) && strncmp(argv[i], "within=", 7) != 0 &&
+			    strncmp(argv[i], "fault=", 6) != 0)
+				impair++;
+		if (n == 3 && impair)
+			return err_set("netem: 'off' takes no impairments");
+		if (n == 2 && !impair)
+			return err_set("netem: give loss=, delay=, reorder= or duplicate=, or 'off'");
+	}
 	return check_opts(argc, argv, ok, 0);
 }
 
@@ -1142,6 +1271,125 @@ static int r_loss(struct runner *rn, const struct sc_step *st, const struct args
 		err_set("nft -f %s: exit %d: %.300s", path, rc, out);
 	free(out);
 	return rc != 0 ? err_prefix("loss") : 0;
+}
+
+
+/* counter FW NAME [min=N] [max=N] [within=D]: an nft counter of the ruleset */
+static int c_counter(int argc, char *const argv[])
+{
+	static const char *const ok[] = { "min", "max", NULL };
+	int i;
+
+	if (positional(argc, argv, 0) != 2)
+		return err_set("expected counter fw1|fw2 NAME [min=N] [max=N]");
+	if (argv[1][0] != '$' && lab_role_parse(argv[1]) != ROLE_FW1 && lab_role_parse(argv[1]) != ROLE_FW2)
+		return err_set("'%s' is not a firewall (fw1, fw2)", argv[1]);
+	if (!strstr(" " FW_COUNTERS " ", argv[2]) || strchr(argv[2], ' '))
+		return err_set("'%s': the ruleset's counters are %s", argv[2], FW_COUNTERS);
+	for (i = 3; i < argc; i++)
+		if ((strncmp(argv[i], "min=", 4) == 0 || strncmp(argv[i], "max=", 4) == 0) &&
+		    argv[i][4] != '$' && parse_count(argv[i] + 4, NULL) < 0)
+			return err_prefix("%s", argv[i]);
+	return check_opts(argc, argv, ok, 0);
+}
+
+static int r_counter(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	struct firewall *fw = fw_arg(rn, a->pos[1]);
+	uint64_t packets = 0, bytes = 0, lo = 0, hi = UINT64_MAX;
+	int64_t deadline = now_ms() + within(a, DEFAULT_WITHIN_MS);
+	char detail[256];
+	int ok;
+
+	if (!fw)
+		return -1;
+	if ((opt_get(a, "min") && parse_count(opt_get(a, "min"), &lo) < 0) ||
+	    (opt_get(a, "max") && parse_count(opt_get(a, "max"), &hi) < 0))
+		return -1;
+	for (;;) {
+		if (counter_read(node_fd(firewall_node(fw)), "ftfw", a->pos[2], &packets, &bytes) < 0)
+			return err_prefix("%s: counter %s", a->pos[1], a->pos[2]);
+		ok = packets >= lo && packets <= hi;
+		if (ok || now_ms() > deadline || interrupted)
+			break;
+		sleep_ms(20);
+	}
+	snprintf(detail, sizeof(detail), "expected %s counter %s packets in [%llu, %llu], found %llu (%llu bytes)",
+		 a->pos[1], a->pos[2], (unsigned long long)lo, (unsigned long long)hi,
+		 (unsigned long long)packets, (unsigned long long)bytes);
+	verdict(rn, st, a, ok, ok ? NULL : detail);
+	return 0;
+}
+
+/* inject FW src= dst= sport= dport= [helper=] [snat=|dnat=] ...: a conntrack
+ * created through ctnetlink the way conntrackd commits one (a lab action). */
+static int c_inject(int argc, char *const argv[])
+{
+	struct inject_spec spec;
+	char buf[512];
+	int i;
+
+	if (argc < 2)
+		return err_set("expected inject fw1|fw2 src=ADDR dst=ADDR sport=N dport=N [helper=NAME] [snat=|dnat=ADDR[:PORT]]");
+	if (argv[1][0] != '$' && lab_role_parse(argv[1]) != ROLE_FW1 && lab_role_parse(argv[1]) != ROLE_FW2)
+		return err_set("'%s' is not a firewall (fw1, fw2)", argv[1]);
+	for (i = 2; i < argc; i++)
+		if (strchr(argv[i], '$'))
+			return 0; /* values known at run time */
+	return inject_spec_parse(argc - 2, argv + 2, &spec, buf, sizeof(buf));
+}
+
+static int r_inject(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	struct firewall *fw = fw_arg(rn, a->pos[1]);
+	struct inject_spec spec;
+	char buf[512];
+
+	(void)st;
+	if (!fw || inject_spec_parse(a->n - 2, a->pos + 2, &spec, buf, sizeof(buf)) < 0)
+		return -1;
+	log_progress("%s: inject conntrack %s", a->pos[1], a->text);
+	if (inject_conntrack(node_fd(firewall_node(fw)), &spec) < 0)
+		return err_prefix("%s: inject", a->pos[1]);
+	return 0;
+}
+
+/* inject-expect FW port=N src= dst= sport= dport= [helper=]: check that an
+ * expectation can be created through ctnetlink on that master. */
+static int c_inject_expect(int argc, char *const argv[])
+{
+	if (argc < 3)
+		return err_set("expected inject-expect fw1|fw2 port=N src=ADDR dst=ADDR sport=N dport=N [helper=NAME]");
+	if (argv[1][0] != '$' && lab_role_parse(argv[1]) != ROLE_FW1 && lab_role_parse(argv[1]) != ROLE_FW2)
+		return err_set("'%s' is not a firewall (fw1, fw2)", argv[1]);
+	if (strncmp(argv[2], "port=", 5) != 0)
+		return err_set("'%s': expected port=N first", argv[2]);
+	return 0;
+}
+
+static int r_inject_expect(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	struct firewall *fw = fw_arg(rn, a->pos[1]);
+	struct inject_spec spec;
+	const char *helper = NULL;
+	char buf[512], *words[SC_MAX_ARGS];
+	uint64_t port;
+	int i, n = 0, ok;
+
+	if (!fw)
+		return -1;
+	if (parse_count(a->pos[2] + 5, &port) < 0 || port == 0 || port > 65535)
+		return err_set("'%s': expected a port", a->pos[2]);
+	for (i = 3; i < a->n; i++) {
+		if (strncmp(a->pos[i], "helper=", 7) == 0)
+			helper = a->pos[i] + 7;
+		words[n++] = a->pos[i];
+	}
+	if (inject_spec_parse(n, words, &spec, buf, sizeof(buf)) < 0)
+		return -1;
+	ok = inject_expectation(node_fd(firewall_node(fw)), &spec, (uint16_t)port, helper) == 0;
+	verdict(rn, st, a, ok, ok ? NULL : err_get());
+	return 0;
 }
 
 /* pause D: let time pass (between two commands, not to wait for state) */
@@ -1251,6 +1499,14 @@ static const struct step_def {
 	  "impair a lab link with tc netem (needs sch_netem in the kernel)" },
 	{ "loss", 0, c_loss, r_loss, "loss NODE IFACE PERCENT%|off",
 	  "drop every (100/P)th packet on a link, each way (nftables, deterministic; no sch_netem needed)" },
+	{ "counter", 0, c_counter, r_counter, "counter fw1|fw2 NAME [min=N] [max=N] [within=D]",
+	  "check: packets on a named counter of the ruleset (" FW_COUNTERS ")" },
+	{ "inject", 1, c_inject, r_inject,
+	  "inject fw1|fw2 src=A dst=A sport=N dport=N [helper=ftp] [snat=A[:P]|dnat=A[:P]] [timeout=S]",
+	  "create a conntrack through ctnetlink as conntrackd commits one" },
+	{ "inject-expect", 1, c_inject_expect, r_inject_expect,
+	  "inject-expect fw1|fw2 port=N src=A dst=A sport=N dport=N [helper=ftp]",
+	  "check: an expectation for dst:port can be created on that master through ctnetlink" },
 	{ "pause", 0, c_pause, r_pause, "pause DURATION", "let time pass (between commands; checks poll instead)" },
 	{ "log-has", 0, c_log_has, r_log_has, "log-has FILE \"TEXT\" [absent] [within=D]",
 	  "check: a log in the run's results folder contains (or not) TEXT" },

@@ -211,6 +211,9 @@ static int opt_server_rate(struct lab_options *lo, const char *k, const char *v)
 {
 	if (scenario_parse_size(v, &lo->server_rate) < 0)
 		return err_prefix("%s", k);
+	/* vsftpd keeps anon_max_rate in an unsigned int. */
+	if (lo->server_rate > 0xffffffffULL)
+		return err_set("%s=%s: at most 4G-1 bytes/s", k, v);
 	return 0;
 }
 
@@ -288,7 +291,10 @@ static int h_scenario(struct scenario *sc, int argc, char **argv)
 {
 	if (argc != 2)
 		return err_set("scenario: expected one quoted description");
-	str_copy(sc->description, argv[1], sizeof(sc->description));
+	if (sc->description[0])
+		return err_set("scenario: a second description line");
+	if (str_copy(sc->description, argv[1], sizeof(sc->description)) >= sizeof(sc->description))
+		return err_set("scenario: description longer than %zu characters", sizeof(sc->description) - 1);
 	return 0;
 }
 
@@ -356,7 +362,9 @@ static int h_fault(struct scenario *sc, int argc, char **argv)
 	f = &sc->faults[sc->nfaults];
 	memset(f, 0, sizeof(*f));
 	str_copy(f->id, argv[1], sizeof(f->id));
-	str_copy(f->what, argv[2], sizeof(f->what));
+	if (str_copy(f->what, argv[2], sizeof(f->what)) >= sizeof(f->what))
+		return err_set("known-fault '%s': description longer than %zu characters", argv[1],
+			       sizeof(f->what) - 1);
 	if (argc > 4 && parse_conds(argc - 4, argv + 4, f->cond, &f->ncond) < 0)
 		return -1;
 	sc->nfaults++;
@@ -470,7 +478,7 @@ static int check_faults(const struct scenario *sc)
 		for (j = 1; j < sc->steps[i].argc; j++) {
 			const char *w = sc->steps[i].argv[j];
 
-			if (strncmp(w, "fault=", 6) != 0)
+			if (strncmp(w, "fault=", 6) != 0 || strchr(w, ' '))
 				continue;
 			for (k = 0; k < sc->nfaults; k++)
 				if (strcmp(sc->faults[k].id, w + 6) == 0)
@@ -566,7 +574,13 @@ struct scenario *scenario_load(const char *path, const struct sc_verbs *verbs)
 	if (!text)
 		return NULL;
 	if (strlen(text) != len) {
-		err_set("%s: NUL byte in file", path);
+		size_t i;
+		int line = 1;
+
+		for (i = 0; text[i] || i < strlen(text); i++)
+			if (text[i] == '\n')
+				line++;
+		err_set("%s:%d: NUL byte in line", path, line);
 		free(text);
 		return NULL;
 	}
@@ -599,7 +613,9 @@ int scenario_describe(const char *path, char *buf, size_t len)
 		char *argv[SC_MAX_ARGS];
 		int argc = tokenize(line, argv, SC_MAX_ARGS);
 
-		if (argc <= 0)
+		if (argc < 0)
+			break;
+		if (argc == 0)
 			continue;
 		if (strcmp(argv[0], "scenario") == 0 && argc == 2) {
 			str_copy(buf, argv[1], len);
@@ -630,6 +646,8 @@ int scenario_expand(const char *in, sc_lookup_fn lookup, void *ctx, char *out, s
 	size_t o = 0;
 	const char *p = in;
 
+	if (len == 0)
+		return err_set("'%s': no room to expand into", in);
 	while (*p) {
 		char name[64];
 		const char *val;
@@ -646,6 +664,8 @@ int scenario_expand(const char *in, sc_lookup_fn lookup, void *ctx, char *out, s
 			p++;
 			while (*p && *p != '}' && n < sizeof(name) - 1)
 				name[n++] = *p++;
+			if (*p && *p != '}')
+				return err_set("'%s': variable name longer than %zu characters", in, sizeof(name) - 1);
 			if (*p != '}')
 				return err_set("'%s': unterminated ${", in);
 			p++;
@@ -653,6 +673,8 @@ int scenario_expand(const char *in, sc_lookup_fn lookup, void *ctx, char *out, s
 			while ((isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '-') &&
 			       n < sizeof(name) - 1)
 				name[n++] = *p++;
+			if (isalnum((unsigned char)*p) || *p == '_')
+				return err_set("'%s': variable name longer than %zu characters", in, sizeof(name) - 1);
 			/* A trailing '.' ends a sentence, not a name. */
 			while (n && name[n - 1] == '.') {
 				n--;

@@ -68,7 +68,7 @@ struct sc_variant {
 
 struct sc_fault {
 	char id[32];
-	char what[256];
+	char what[512];
 	int ncond;
 	struct sc_kv cond[SC_MAX_CONDS];
 };
