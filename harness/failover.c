@@ -33,8 +33,9 @@ static int direct(struct lab *l, struct firewall *from, struct firewall *to, str
 		if (syncd_cmd(firewall_syncd(to), primary[i]) < 0)
 			return -1;
 	res->commit_ms = now_ms() - t0 - res->isolate_ms;
-	/* The old firewall's addresses go with it (it is cut off anyway). */
-	if (lab_has_addr(firewall_node(from), LAB_LAN_VIP) == 1 && lab_vips(l, firewall_role(from), 0) < 0)
+	/* The old firewall's addresses go with it (it is cut off anyway);
+	 * releasing removes only what it still holds. */
+	if (lab_vips(l, firewall_role(from), 0) < 0)
 		return -1;
 	return lab_vips(l, firewall_role(to), 1);
 }
@@ -67,7 +68,9 @@ static int keepalived(struct lab *l, struct firewall *from, struct firewall *to,
 		return -1;
 	res->isolate_ms = now_ms() - t0;
 	deadline = now_ms() + KEEPALIVED_CONVERGE_MS;
-	while (!(notify_done(to) > before && lab_has_addr(firewall_node(to), LAB_WAN_VIP) == 1)) {
+	/* Every virtual IP of the lab's families: keepalived adds the IPv6
+	 * ones (virtual_ipaddress_excluded) after the IPv4 ones. */
+	while (!(notify_done(to) > before && lab_has_vips(l, firewall_role(to)) == 1)) {
 		if (now_ms() > deadline)
 			return err_set("keepalived: %s did not become MASTER within %d ms (see %s-keepalived.log)",
 				       lab_role_name(firewall_role(to)), KEEPALIVED_CONVERGE_MS,

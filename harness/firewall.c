@@ -61,6 +61,29 @@ void fw_options_default(struct fw_options *o)
 	syncd_options_default(&o->sync);
 }
 
+/* The NAT rule of each IP family: its match and its SNAT target. */
+static const struct nat_plan {
+	int v6;   /* 0: the IPv4 rule, 1: the IPv6 rule */
+	const char *match, *snat;
+} nat_rules[] = {
+	{ 0, "ip saddr " LAB_LAN_NET, "snat ip to " LAB_WAN_VIP },
+	{ 1, "ip6 saddr " LAB_LAN_NET6, "snat ip6 to " LAB_WAN_VIP6 },
+};
+
+/* Does the lab's family f route this IP family through the firewalls? */
+static int nat_rule_wanted(const struct nat_plan *p, enum lab_family f)
+{
+	switch (f) {
+	case LAB_FAMILY_IPV4:
+		return !p->v6;
+	case LAB_FAMILY_IPV6:
+		return p->v6;
+	case LAB_FAMILY_DUAL:
+		return 1;
+	}
+	return 0;
+}
+
 /*
  * The ruleset. Chain names avoid nft 1.0.6's parser keywords ("fwd",
  * "in"). The ftp helper is attached explicitly (no automatic helper
@@ -70,26 +93,34 @@ void fw_options_default(struct fw_options *o)
  */
 int firewall_render_ruleset(enum lab_role role, const struct fw_options *o, char *buf, size_t len)
 {
-	char nat[256] = "";
+	char nat[512] = "";
+	size_t i, used = 0;
 	int rc = 0;
 
 	if (role != ROLE_FW1 && role != ROLE_FW2)
 		return err_set("ruleset: %s is not a firewall", lab_role_name(role));
-	switch (o->nat) {
-	case NAT_OFF:
-		break;
-	case NAT_SNAT:
-		/* SNAT to the virtual IP: the address moves with the active role. */
-		rc = str_fmt(nat, sizeof(nat),
-			     "\t\toifname \"" LAB_IF_WAN "\" ip saddr " LAB_LAN_NET
-			     " counter name \"nat\" snat ip to " LAB_WAN_VIP "\n");
-		break;
-	case NAT_MASQUERADE:
-		/* The node's own address: a known fault, connections break on failover. */
-		rc = str_fmt(nat, sizeof(nat),
-			     "\t\toifname \"" LAB_IF_WAN "\" ip saddr " LAB_LAN_NET
-			     " counter name \"nat\" masquerade\n");
-		break;
+	for (i = 0; i < ARRAY_SIZE(nat_rules) && rc == 0; i++) {
+		const struct nat_plan *p = &nat_rules[i];
+
+		if (!nat_rule_wanted(p, o->family))
+			continue;
+		switch (o->nat) {
+		case NAT_OFF:
+			break;
+		case NAT_SNAT:
+			/* SNAT to the virtual IP: the address moves with the active role. */
+			rc = str_fmt(nat + used, sizeof(nat) - used,
+				     "\t\toifname \"" LAB_IF_WAN "\" %s counter name \"nat\" %s\n",
+				     p->match, p->snat);
+			break;
+		case NAT_MASQUERADE:
+			/* The node's own address: a known fault, connections break on failover. */
+			rc = str_fmt(nat + used, sizeof(nat) - used,
+				     "\t\toifname \"" LAB_IF_WAN "\" %s counter name \"nat\" masquerade\n",
+				     p->match);
+			break;
+		}
+		used = strlen(nat);
 	}
 	if (rc < 0)
 		return -1;
@@ -126,16 +157,30 @@ int firewall_render_ruleset(enum lab_role role, const struct fw_options *o, char
 		       lab_role_name(role), nat);
 }
 
-int firewall_render_keepalived(enum lab_role role, const char *notify, char *buf, size_t len)
+/*
+ * keepalived.conf for role. VRRP stays IPv4 (unicast between the
+ * firewalls' own IPv4 addresses); with IPv6 in the lab, each instance also
+ * carries its IPv6 virtual IP as virtual_ipaddress_excluded: moved with the
+ * instance (keepalived adds and removes it, and announces it with an
+ * unsolicited Neighbour Advertisement), but not in the VRRP adverts, which
+ * may carry one address family only.
+ */
+static int render_keepalived(enum lab_role role, enum lab_family family, const char *notify, char *buf,
+			     size_t len)
 {
 	int fw1 = role == ROLE_FW1;
 	const char *lan_me = fw1 ? LAB_FW1_LAN : LAB_FW2_LAN, *lan_peer = fw1 ? LAB_FW2_LAN : LAB_FW1_LAN;
 	const char *wan_me = fw1 ? LAB_FW1_WAN : LAB_FW2_WAN, *wan_peer = fw1 ? LAB_FW2_WAN : LAB_FW1_WAN;
 	const char *state = fw1 ? "MASTER" : "BACKUP";
+	const char *lan6 = "", *wan6 = "";
 	int prio = fw1 ? 150 : 100;
 
 	if (strchr(notify, '"') || strchr(notify, '\n'))
 		return err_set("keepalived: unsafe notify path");
+	if (lab_family_has_v6(family)) {
+		lan6 = "\tvirtual_ipaddress_excluded {\n\t\t" LAB_LAN_VIP6 "/64 dev " LAB_IF_LAN "\n\t}\n";
+		wan6 = "\tvirtual_ipaddress_excluded {\n\t\t" LAB_WAN_VIP6 "/64 dev " LAB_IF_WAN "\n\t}\n";
+	}
 	/*
 	 * Unicast VRRP (version 3, 200 ms adverts): every packet stays on lab
 	 * addresses, and a dead master is noticed in about 0.7 s.
@@ -158,15 +203,23 @@ int firewall_render_keepalived(enum lab_role role, const char *notify, char *buf
 		       "\tpriority %d\n\tadvert_int 0.2\n"
 		       "\tunicast_src_ip %s\n\tunicast_peer {\n\t\t%s\n\t}\n"
 		       "\tvirtual_ipaddress {\n\t\t" LAB_LAN_VIP "/24 dev " LAB_IF_LAN "\n\t}\n"
+		       "%s"
 		       "}\n"
 		       "vrrp_instance WAN {\n"
 		       "\tstate %s\n\tinterface " LAB_IF_WAN "\n\tvirtual_router_id 52\n"
 		       "\tpriority %d\n\tadvert_int 0.2\n"
 		       "\tunicast_src_ip %s\n\tunicast_peer {\n\t\t%s\n\t}\n"
 		       "\tvirtual_ipaddress {\n\t\t" LAB_WAN_VIP "/24 dev " LAB_IF_WAN "\n\t}\n"
+		       "%s"
 		       "}\n",
-		       lab_role_name(role), lab_role_name(role), notify, state, prio, lan_me, lan_peer,
-		       state, prio, wan_me, wan_peer);
+		       lab_role_name(role), lab_role_name(role), notify, state, prio, lan_me, lan_peer, lan6,
+		       state, prio, wan_me, wan_peer, wan6);
+}
+
+/* The IPv4 lab's keepalived.conf (firewall.h's pure renderer). */
+int firewall_render_keepalived(enum lab_role role, const char *notify, char *buf, size_t len)
+{
+	return render_keepalived(role, LAB_FAMILY_IPV4, notify, buf, len);
 }
 
 /*
@@ -202,7 +255,7 @@ static int write_notify(struct firewall *fw, char *path, size_t len)
 	return file_write(path, text, strlen(text), 0755);
 }
 
-static int start_keepalived(struct firewall *fw)
+static int start_keepalived(struct firewall *fw, const struct fw_options *o)
 {
 	struct run *r = node_run_of(fw->node);
 	const char *role = node_role(fw->node);
@@ -213,7 +266,7 @@ static int start_keepalived(struct firewall *fw)
 	    str_fmt(log, sizeof(log), "%s/%s-keepalived.log", run_dir(r), role) < 0 ||
 	    str_fmt(pid1, sizeof(pid1), "%s/%s-keepalived.pid", run_scratch(r), role) < 0 ||
 	    str_fmt(pid2, sizeof(pid2), "%s/%s-vrrp.pid", run_scratch(r), role) < 0 ||
-	    firewall_render_keepalived(fw->role, notify, text, sizeof(text)) < 0 ||
+	    render_keepalived(fw->role, o->family, notify, text, sizeof(text)) < 0 ||
 	    file_write(conf, text, strlen(text), 0644) < 0)
 		return -1;
 	{
@@ -260,7 +313,7 @@ struct firewall *firewall_new(struct lab *l, enum lab_role role, const struct fw
 	fw->syncd = syncd_start(fw->node, role == ROLE_FW1 ? 1 : 2, &o->sync);
 	if (!fw->syncd)
 		goto out_fail;
-	if (o->driver == FAILOVER_KEEPALIVED && start_keepalived(fw) < 0)
+	if (o->driver == FAILOVER_KEEPALIVED && start_keepalived(fw, o) < 0)
 		goto out_fail;
 	return fw;
 out_fail:

@@ -66,6 +66,8 @@ enum lab_family {
 };
 const char *lab_family_name(enum lab_family f);  /* "ipv4" "ipv6" "dual" */
 int lab_family_parse(const char *s);              /* -1 if unknown */
+/* Does family f carry IPv6 (ipv6, dual)? 1 or 0. */
+int lab_family_has_v6(enum lab_family f);
 
 /* Interface names on the firewalls and end hosts. */
 #define LAB_IF_LAN   "lan0"
@@ -83,6 +85,13 @@ struct lab;
  */
 struct lab *lab_up(struct run *r, enum lab_family family);
 void lab_free(struct lab *l);
+/*
+ * The families lab l was built for. In every family the firewalls keep
+ * their IPv4 addresses and IPv4 virtual IPs (VRRP and the sync link are
+ * IPv4); with ipv6 the client and server have IPv6 addresses only, with
+ * dual both; with ipv4 IPv6 is disabled in every namespace of the lab.
+ */
+enum lab_family lab_family_of(const struct lab *l);
 
 struct node *lab_node(const struct lab *l, enum lab_role role);
 const char *lab_role_name(enum lab_role role);  /* "client", "fw1", ... */
@@ -107,5 +116,18 @@ int lab_has_addr(struct node *n, const char *addr);
 
 /* Send one gratuitous ARP for addr from ifname on node n. */
 int lab_garp(struct node *n, const char *ifname, const char *addr) FTFW_WUR;
+
+/*
+ * IPv6 families: lab_vips() takes and releases the IPv6 virtual IPs as
+ * well, announcing each with lab_na(); releasing removes only what the
+ * firewall still holds. lab_has_addr() takes IPv6 text too (compared in
+ * binary form).
+ */
+/* Send one unsolicited Neighbour Advertisement (Override, Router, target
+ * link-layer address) for IPv6 addr from ifname on node n, to ff02::1. */
+int lab_na(struct node *n, const char *ifname, const char *addr) FTFW_WUR;
+/* Does firewall fw hold every virtual IP of the lab's families? 1, 0, or
+ * -1 with err set. */
+int lab_has_vips(struct lab *l, enum lab_role fw);
 
 #endif

@@ -87,15 +87,25 @@ int server_upload_path(const struct server *s, const char *name, char *buf, size
 
 pid_t server_pid(const struct server *s) { return s->pid; }
 
-int server_render_conf(const char *root, const char *empty, const char *log, uint64_t rate, char *buf,
-		       size_t len)
+/*
+ * How vsftpd listens, per family. vsftpd has one listening socket: IPv4
+ * (listen) or IPv6 (listen_ipv6), never both. An IPv6 socket bound to
+ * no particular address also takes IPv4 connections as v4-mapped
+ * addresses (net.ipv6.bindv6only is 0), which is how dual serves both.
+ */
+static const char *const listen_lines[] = {
+	[LAB_FAMILY_IPV4] = "listen=YES\nlisten_ipv6=NO\nlisten_address=" LAB_SERVER_ADDR "\n",
+	[LAB_FAMILY_IPV6] = "listen=NO\nlisten_ipv6=YES\nlisten_address6=" LAB_SERVER_ADDR6 "\n",
+	[LAB_FAMILY_DUAL] = "listen=NO\nlisten_ipv6=YES\n",
+};
+
+static int render_conf(enum lab_family family, const char *root, const char *empty, const char *log,
+		       uint64_t rate, char *buf, size_t len)
 {
 	/* vsftpd in a namespace: see FINDINGS (listen, background, seccomp). */
 	return str_fmt(buf, len,
 		       "# vsftpd for the lab's server, rendered by ftfw-lab\n"
-		       "listen=YES\n"
-		       "listen_ipv6=NO\n"
-		       "listen_address=" LAB_SERVER_ADDR "\n"
+		       "%s"
 		       "background=NO\n"
 		       "seccomp_sandbox=NO\n"
 		       "anonymous_enable=YES\n"
@@ -117,22 +127,42 @@ int server_render_conf(const char *root, const char *empty, const char *log, uin
 		       "idle_session_timeout=120\n"
 		       "data_connection_timeout=60\n"
 		       "anon_max_rate=%llu\n",
-		       root, empty, log, (unsigned long long)rate);
+		       listen_lines[family], root, empty, log, (unsigned long long)rate);
 }
 
-/* Connect to the server's port 21 from inside its namespace and read "220". */
-static int greets(struct server *s)
+/* The IPv4 lab's vsftpd.conf (server.h's pure renderer). */
+int server_render_conf(const char *root, const char *empty, const char *log, uint64_t rate, char *buf,
+		       size_t len)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(21) };
+	return render_conf(LAB_FAMILY_IPV4, root, empty, log, rate, buf, len);
+}
+
+/* Connect to addr port 21 from inside the server's namespace and read "220". */
+static int greets_on(struct server *s, const char *addr)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t sslen;
 	struct pollfd pfd;
 	char buf[64];
 	int fd, ok = 0;
 
-	inet_pton(AF_INET, LAB_SERVER_ADDR, &sin.sin_addr);
-	fd = netns_socket(node_fd(s->node), AF_INET, SOCK_STREAM, 0);
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(21);
+		sslen = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(21);
+		sslen = sizeof(*sin6);
+	} else {
+		return 0;
+	}
+	fd = netns_socket(node_fd(s->node), ss.ss_family, SOCK_STREAM, 0);
 	if (fd < 0)
 		return 0;
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0) {
+	if (connect(fd, (struct sockaddr *)&ss, sslen) == 0) {
 		pfd.fd = fd;
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, 1000) == 1 && read(fd, buf, sizeof(buf)) >= 3 &&
@@ -141,6 +171,21 @@ static int greets(struct server *s)
 	}
 	close(fd);
 	return ok;
+}
+
+/* Does vsftpd greet on every address it serves in the lab's family?
+ * (dual: IPv4 as well, which checks that v4-mapped connections work.) */
+static int greets(struct server *s)
+{
+	switch (s->family) {
+	case LAB_FAMILY_IPV4:
+		return greets_on(s, LAB_SERVER_ADDR);
+	case LAB_FAMILY_IPV6:
+		return greets_on(s, LAB_SERVER_ADDR6);
+	case LAB_FAMILY_DUAL:
+		return greets_on(s, LAB_SERVER_ADDR6) && greets_on(s, LAB_SERVER_ADDR);
+	}
+	return 0;
 }
 
 int server_start(struct server *s)
@@ -185,7 +230,7 @@ int server_start(struct server *s)
 		    digest_make_file(path, f->size, seed, f->sha256) < 0)
 			goto out_fail;
 	}
-	if (server_render_conf(s->root, empty, log, s->rate, text, sizeof(text)) < 0 ||
+	if (render_conf(s->family, s->root, empty, log, s->rate, text, sizeof(text)) < 0 ||
 	    file_write(conf, text, strlen(text), 0600) < 0)
 		goto out_fail;
 	{
@@ -206,7 +251,8 @@ int server_start(struct server *s)
 			goto out_fail;
 		}
 		if (now_ms() > deadline) {
-			err_set("vsftpd: no greeting on port 21 after %d ms", SERVER_READY_MS);
+			err_set("vsftpd: no greeting on port 21 (%s) after %d ms", lab_family_name(s->family),
+				SERVER_READY_MS);
 			goto out_fail;
 		}
 		sleep_ms(2);

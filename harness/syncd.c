@@ -146,6 +146,11 @@ int syncd_render(int index, const struct syncd_options *o, const char *lockfile,
 		       "\t\t\tIPv4_address 203.0.113.0/24\n"
 		       "\t\t\tIPv4_address " LAB_LAN_VIP "\n"
 		       "\t\t\tIPv4_address " LAB_WAN_VIP "\n"
+		       /* Listed in every family: an address the lab does not use
+			* filters nothing (and IPv6 parses even where it is off). */
+		       "\t\t\tIPv6_address ::1\n"
+		       "\t\t\tIPv6_address " LAB_LAN_VIP6 "\n"
+		       "\t\t\tIPv6_address " LAB_WAN_VIP6 "\n"
 		       "\t\t}\n"
 		       "\t}\n"
 		       "}\n",

@@ -42,6 +42,10 @@ struct transfer *transfer_start(struct node *client, struct server *srv, const s
 	char url[256], rate[32], maxtime[16];
 	char *argv[24];
 	int a = 0;
+	/* An IPv6 literal goes in brackets in a URL (RFC 3986); curl's
+	 * --ftp-port takes a bare IPv6 address (no port range then). */
+	const char *host = spec->ipv6 ? "[" LAB_SERVER_ADDR6 "]" : LAB_SERVER_ADDR;
+	const char *me = spec->ipv6 ? LAB_CLIENT_ADDR6 : LAB_CLIENT_ADDR;
 
 	t->spec = *spec;
 	t->client = client;
@@ -53,7 +57,7 @@ struct transfer *transfer_start(struct node *client, struct server *srv, const s
 	    str_fmt(rate, sizeof(rate), "%llu", (unsigned long long)spec->rate) < 0)
 		goto out_fail;
 	if (spec->upload) {
-		if (str_fmt(url, sizeof(url), "ftp://" LAB_SERVER_ADDR "/" SERVER_UPLOAD_DIR "/%s", spec->file) < 0 ||
+		if (str_fmt(url, sizeof(url), "ftp://%s/" SERVER_UPLOAD_DIR "/%s", host, spec->file) < 0 ||
 		    digest_make_file(t->data, spec->size, (uint64_t)now_us(), t->sent) < 0)
 			goto out_fail;
 	} else {
@@ -64,7 +68,7 @@ struct transfer *transfer_start(struct node *client, struct server *srv, const s
 			goto out_fail;
 		}
 		memcpy(t->sent, f->sha256, DIGEST_LEN);
-		if (str_fmt(url, sizeof(url), "ftp://" LAB_SERVER_ADDR "/%s", spec->file) < 0)
+		if (str_fmt(url, sizeof(url), "ftp://%s/%s", host, spec->file) < 0)
 			goto out_fail;
 	}
 	argv[a++] = "curl";
@@ -74,7 +78,7 @@ struct transfer *transfer_start(struct node *client, struct server *srv, const s
 	argv[a++] = maxtime;
 	if (modes[spec->mode].active) {
 		argv[a++] = "--ftp-port";
-		argv[a++] = LAB_CLIENT_ADDR;
+		argv[a++] = (char *)me;
 	}
 	if (modes[spec->mode].opt1)
 		argv[a++] = (char *)modes[spec->mode].opt1;
