@@ -57,6 +57,7 @@ void fw_options_default(struct fw_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->nat = NAT_SNAT;
+	o->input_guard = 1;
 	o->driver = FAILOVER_DIRECT;
 	syncd_options_default(&o->sync);
 }
@@ -93,7 +94,7 @@ static int nat_rule_wanted(const struct nat_plan *p, enum lab_family f)
  */
 int firewall_render_ruleset(enum lab_role role, const struct fw_options *o, char *buf, size_t len)
 {
-	char nat[512] = "";
+	char nat[512] = "", guard[256] = "";
 	size_t i, used = 0;
 	int rc = 0;
 
@@ -124,6 +125,20 @@ int firewall_render_ruleset(enum lab_role role, const struct fw_options *o, char
 	}
 	if (rc < 0)
 		return -1;
+	/*
+	 * keepalived adds the virtual IPs before its notify hook commits the
+	 * synced state: a NATed connection's packet arriving in that window
+	 * is addressed to the firewall itself, and its TCP stack would answer
+	 * with a RST that kills the connection. Dropping new non-SYN TCP to
+	 * the firewall closes the window (the retransmission finds the state).
+	 */
+	if (o->input_guard &&
+	    str_fmt(guard, sizeof(guard),
+		    "\tchain input_guard {\n"
+		    "\t\ttype filter hook input priority filter; policy accept;\n"
+		    "\t\tct state new tcp flags & (fin|syn|rst|ack) != syn counter name \"guard\" drop\n"
+		    "\t}\n") < 0)
+		return -1;
 	return str_fmt(buf, len,
 		       "# nftables ruleset for %s, rendered by ftfw-lab\n"
 		       "flush ruleset\n"
@@ -133,6 +148,7 @@ int firewall_render_ruleset(enum lab_role role, const struct fw_options *o, char
 		       "\tcounter ftp-control { }\n"
 		       "\tcounter dropped { }\n"
 		       "\tcounter nat { }\n"
+		       "\tcounter guard { }\n"
 		       "\tct helper ftp-std {\n"
 		       "\t\ttype \"ftp\" protocol tcp\n"
 		       "\t\tl3proto inet\n"
@@ -149,12 +165,13 @@ int firewall_render_ruleset(enum lab_role role, const struct fw_options *o, char
 		       " counter name \"ftp-control\" accept\n"
 		       "\t\tcounter name \"dropped\"\n"
 		       "\t}\n"
+		       "%s"
 		       "\tchain post_nat {\n"
 		       "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
 		       "%s"
 		       "\t}\n"
 		       "}\n",
-		       lab_role_name(role), nat);
+		       lab_role_name(role), guard, nat);
 }
 
 /*

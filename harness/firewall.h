@@ -28,11 +28,12 @@ const char *nat_mode_name(enum nat_mode m);  /* "off" "on" "masquerade" */
 int nat_mode_parse(const char *s);            /* on|snat, off, masquerade; -1 */
 
 /* Named counters of the ruleset (nft counter objects in table inet ftfw). */
-#define FW_COUNTERS "established related ftp-control dropped nat"
+#define FW_COUNTERS "established related ftp-control dropped nat guard"
 
 struct fw_options {
 	enum lab_family family;       /* which families the ruleset and VIPs cover */
 	enum nat_mode nat;
+	int input_guard;              /* drop new non-SYN TCP to the firewall itself (default on) */
 	enum failover_driver driver;
 	struct syncd_options sync;
 };

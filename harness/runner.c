@@ -788,8 +788,9 @@ static int ftp_do(struct runner *rn, struct session *s, const struct args *a, ch
 			for (uint64_t i = 0; i < size; i++)
 				up[i] = (uint8_t)(i * 131 + 7);
 		}
-		snprintf(line, sizeof(line), "%s%s%s", strcmp(action, "retr") == 0 ? "RETR" :
-			 strcmp(action, "list") == 0 ? "LIST" : "STOR", a->n > 3 ? " " : "", a->n > 3 ? a->pos[3] : "");
+		snprintf(line, sizeof(line), "%s%s%s%s", strcmp(action, "retr") == 0 ? "RETR" :
+			 strcmp(action, "list") == 0 ? "LIST" : "STOR", a->n > 3 ? " " : "",
+			 up ? SERVER_UPLOAD_DIR "/" : "", a->n > 3 ? a->pos[3] : "");
 		ok = ftpc_transfer(s->c, line, up, (size_t)size, &x) == 0;
 		if (!ok) {
 			snprintf(detail, dlen, "%s", err_get());
@@ -1077,6 +1078,7 @@ static const struct {
 	{ "term", SIGTERM },
 	{ "stop", SIGSTOP },
 	{ "cont", SIGCONT },
+	{ "restart", 0 },   /* conntrackd only: stop, start on the same config */
 };
 
 static int c_daemon(int argc, char *const argv[])
@@ -1084,15 +1086,19 @@ static int c_daemon(int argc, char *const argv[])
 	size_t i;
 
 	if (positional(argc, argv, 0) != 3)
-		return err_set("expected daemon FW conntrackd|keepalived kill|term|stop|cont");
+		return err_set("expected daemon FW conntrackd|keepalived kill|term|stop|cont|restart");
 	if (argv[1][0] != '$' && lab_role_parse(argv[1]) != ROLE_FW1 && lab_role_parse(argv[1]) != ROLE_FW2)
 		return err_set("'%s' is not a firewall (fw1, fw2)", argv[1]);
 	if (strcmp(argv[2], "conntrackd") != 0 && strcmp(argv[2], "keepalived") != 0)
 		return err_set("'%s': expected conntrackd or keepalived", argv[2]);
+	if (strcmp(argv[3], "restart") == 0 && strcmp(argv[2], "conntrackd") != 0)
+		return err_set("restart: only conntrackd can be restarted");
+	if (argv[3][0] == '$')
+		return check_opts(argc, argv, NULL, 0);
 	for (i = 0; i < ARRAY_SIZE(daemon_actions); i++)
 		if (strcmp(argv[3], daemon_actions[i].action) == 0)
 			return check_opts(argc, argv, NULL, 0);
-	return err_set("'%s': expected kill, term, stop or cont", argv[3]);
+	return err_set("'%s': expected kill, term, stop, cont or restart", argv[3]);
 }
 
 static int r_daemon(struct runner *rn, const struct sc_step *st, const struct args *a)
@@ -1113,6 +1119,8 @@ static int r_daemon(struct runner *rn, const struct sc_step *st, const struct ar
 	if (i == ARRAY_SIZE(daemon_actions))
 		return err_set("'%s': unknown action", a->pos[3]);
 	log_progress("%s: %s %s (pid %d)", a->pos[1], a->pos[3], a->pos[2], (int)pid);
+	if (!daemon_actions[i].sig)
+		return syncd_restart(firewall_syncd(fw));
 	if (kill(pid, daemon_actions[i].sig) < 0)
 		return err_sys("%s: kill %d", a->pos[1], (int)pid);
 	return 0;
@@ -1490,8 +1498,8 @@ static const struct step_def {
 	  "move the active role with the lab's failover driver" },
 	{ "failback", 0, c_failback, r_failback, "failback", "failover back to fw1 (its links restored first)" },
 	{ "link", 0, c_link, r_link, "link NODE IFACE up|down", "take a lab link down or up" },
-	{ "daemon", 0, c_daemon, r_daemon, "daemon fw1|fw2 conntrackd|keepalived kill|term|stop|cont",
-	  "signal a firewall's daemon (stop/cont freeze and thaw it)" },
+	{ "daemon", 0, c_daemon, r_daemon, "daemon fw1|fw2 conntrackd|keepalived kill|term|stop|cont|restart",
+	  "signal a firewall's daemon (stop/cont freeze and thaw it; restart: conntrackd only)" },
 	{ "syncd", 0, c_syncd, r_syncd, "syncd fw1|fw2 commit|flush|resync|bulk|reset-timers|request-resync",
 	  "one conntrackd client command (a manual resync, a planned switch's preparation)" },
 	{ "netem", 0, c_netem, r_netem,
@@ -1598,8 +1606,7 @@ static int setup(struct runner *rn)
 	} else {
 		int64_t deadline = now_ms() + 10000;
 
-		while (lab_has_addr(lab_node(rn->lab, ROLE_FW1), LAB_WAN_VIP) != 1 ||
-		       lab_has_addr(lab_node(rn->lab, ROLE_FW1), LAB_LAN_VIP) != 1) {
+		while (lab_has_vips(rn->lab, ROLE_FW1) != 1) {
 			if (now_ms() > deadline)
 				return err_set("keepalived: fw1 did not take the virtual IPs within 10 s");
 			sleep_ms(10);

@@ -207,6 +207,11 @@ static int opt_family(struct lab_options *lo, const char *k, const char *v)
 	return 0;
 }
 
+static int opt_input_guard(struct lab_options *lo, const char *k, const char *v)
+{
+	return parse_onoff(k, v, &lo->fw.input_guard);
+}
+
 static int opt_server_rate(struct lab_options *lo, const char *k, const char *v)
 {
 	if (scenario_parse_size(v, &lo->server_rate) < 0)
@@ -231,6 +236,7 @@ static const struct {
 	{ "external-cache", opt_external },
 	{ "commit-timeout", opt_commit_timeout },
 	{ "server-rate", opt_server_rate },
+	{ "input-guard", opt_input_guard },
 };
 
 void lab_options_default(struct lab_options *o)

@@ -16,6 +16,7 @@
  *                                 expect-sync=on|off internal-cache=on|off
  *                                 external-cache=on|off commit-timeout=N
  *                                 server-rate=SIZE (per transfer, on the server)
+ *                                 input-guard=on|off (drop new non-SYN TCP to the firewall)
  *   file NAME SIZE                a generated file on the server (SIZE: 4k, 3M)
  *   [when key=value... :] STEP    run STEP only in variants where all hold
  *

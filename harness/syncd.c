@@ -21,7 +21,9 @@ struct syncd {
 	pid_t pid;
 	char conf[512];
 	char sock[256];
+	char lock[256];
 	char log[512];
+	char out[512];
 };
 
 static const struct {
@@ -176,58 +178,79 @@ static int socket_ready(const char *path)
 	return ok;
 }
 
+/*
+ * Spawn conntrackd on s's config and wait until its socket answers. Its
+ * console output goes to <role>-conntrackd.out, its LogFile to .log.
+ */
+static int launch(struct syncd *s)
+{
+	int64_t deadline;
+	int status;
+
+	/* A daemon killed with SIGKILL leaves its lock file behind. */
+	if (unlink(s->lock) < 0 && errno != ENOENT)
+		return err_sys("%s", s->lock);
+	{
+		char *argv[] = { "conntrackd", "-C", s->conf, NULL };
+
+		s->pid = node_spawn(s->node, argv, s->out);
+	}
+	if (s->pid < 0)
+		return -1;
+	deadline = now_ms() + SYNCD_READY_MS;
+	while (!socket_ready(s->sock)) {
+		if (!node_alive(s->node, s->pid, &status)) {
+			char *text = file_read(s->out, NULL);
+			size_t len = text ? strlen(text) : 0;
+
+			/* The daemon's own last words are the error. */
+			while (len && text[len - 1] == '\n')
+				text[--len] = '\0';
+			err_set("conntrackd exited (status %d): %s", status,
+				len ? text + (len > 300 ? len - 300 : 0) : "(no output)");
+			free(text);
+			s->pid = -1;
+			return -1;
+		}
+		if (now_ms() > deadline)
+			return err_set("conntrackd: socket %s not ready after %d ms", s->sock, SYNCD_READY_MS);
+		sleep_ms(2);
+	}
+	return 0;
+}
+
 struct syncd *syncd_start(struct node *n, int index, const struct syncd_options *o)
 {
 	struct syncd *s = xcalloc(1, sizeof(*s));
 	struct run *r = node_run_of(n);
-	char lock[256], text[4096];
-	int64_t deadline;
-	int status;
+	char text[4096];
 
 	s->node = n;
 	s->index = index;
 	s->pid = -1;
 	if (str_fmt(s->conf, sizeof(s->conf), "%s/%s-conntrackd.conf", run_dir(r), node_role(n)) < 0 ||
 	    str_fmt(s->log, sizeof(s->log), "%s/%s-conntrackd.log", run_dir(r), node_role(n)) < 0 ||
+	    str_fmt(s->out, sizeof(s->out), "%s/%s-conntrackd.out", run_dir(r), node_role(n)) < 0 ||
 	    str_fmt(s->sock, sizeof(s->sock), "%s/%s-ctd.sock", run_scratch(r), node_role(n)) < 0 ||
-	    str_fmt(lock, sizeof(lock), "%s/%s-ctd.lock", run_scratch(r), node_role(n)) < 0 ||
-	    syncd_render(index, o, lock, s->sock, s->log, text, sizeof(text)) < 0 ||
-	    file_write(s->conf, text, strlen(text), 0644) < 0)
+	    str_fmt(s->lock, sizeof(s->lock), "%s/%s-ctd.lock", run_scratch(r), node_role(n)) < 0 ||
+	    syncd_render(index, o, s->lock, s->sock, s->log, text, sizeof(text)) < 0 ||
+	    file_write(s->conf, text, strlen(text), 0644) < 0 || launch(s) < 0)
 		goto out_fail;
-	{
-		char *argv[] = { "conntrackd", "-C", s->conf, NULL };
-
-		s->pid = node_spawn(n, argv, s->log);
-	}
-	if (s->pid < 0)
-		goto out_fail;
-	deadline = now_ms() + SYNCD_READY_MS;
-	while (!socket_ready(s->sock)) {
-		if (!node_alive(n, s->pid, &status)) {
-			char *log = file_read(s->log, NULL);
-			const char *last = log ? log : "";
-			size_t len = strlen(last);
-
-			/* The daemon's own last words are the error. */
-			while (len && last[len - 1] == '\n')
-				len--;
-			err_set("conntrackd exited (status %d): %.*s", status, (int)(len > 300 ? 300 : len),
-				last + (len > 300 ? strlen(last) - 300 : 0));
-			free(log);
-			s->pid = -1;
-			goto out_fail;
-		}
-		if (now_ms() > deadline) {
-			err_set("conntrackd: socket %s not ready after %d ms", s->sock, SYNCD_READY_MS);
-			goto out_fail;
-		}
-		sleep_ms(2);
-	}
 	return s;
 out_fail:
 	err_prefix("%s: sync daemon", node_role(n));
 	syncd_free(s);
 	return NULL;
+}
+
+int syncd_restart(struct syncd *s)
+{
+	if (s->pid > 0)
+		run_stop_pid(node_run_of(s->node), s->pid, 1000);
+	s->pid = -1;
+	if (launch(s) < 0)
+		return err_prefix("%s: sync daemon restart", node_role(s->node));
+	return 0;
 }
 
 void syncd_free(struct syncd *s)

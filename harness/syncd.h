@@ -57,6 +57,12 @@ int syncd_render(int index, const struct syncd_options *o, const char *lockfile,
 
 /* Start conntrackd on n (fw index 1 or 2) and wait until its socket answers. */
 struct syncd *syncd_start(struct node *n, int index, const struct syncd_options *o);
+/*
+ * Stop the daemon (if it still runs) and start it again on the same
+ * config; with StartupResync it asks its peer for the state. 0 or -1.
+ */
+int syncd_restart(struct syncd *s) FTFW_WUR;
+
 /* Stop it (SIGTERM, then SIGKILL) and free. NULL accepted. */
 void syncd_free(struct syncd *s);
 

@@ -115,9 +115,19 @@ const struct transfer_spec *transfer_spec(const struct transfer *t) { return &t-
 
 uint64_t transfer_progress(const struct transfer *t)
 {
+	char path[512];
 	struct stat st;
 
-	if (t->spec.upload || stat(t->data, &st) < 0)
+	/* An upload's progress is what the server has written so far. */
+	if (t->spec.upload) {
+		if (server_upload_path(t->server, t->spec.file, path, sizeof(path)) < 0) {
+			err_clear();
+			return 0;
+		}
+	} else {
+		str_copy(path, t->data, sizeof(path));
+	}
+	if (stat(path, &st) < 0)
 		return 0;
 	return (uint64_t)st.st_size;
 }

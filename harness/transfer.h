@@ -30,7 +30,8 @@ struct transfer *transfer_start(struct node *client, struct server *srv, const s
 void transfer_free(struct transfer *t);
 
 const struct transfer_spec *transfer_spec(const struct transfer *t);
-/* Bytes received so far (downloads; uploads report 0 until done). */
+/* Bytes moved so far: received by the client (downloads), written by the
+ * server (uploads). */
 uint64_t transfer_progress(const struct transfer *t);
 /* Has curl exited? */
 int transfer_finished(struct transfer *t);
