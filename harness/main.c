@@ -7,6 +7,7 @@
 #include "run.h"
 #include "runner.h"
 #include "scenario.h"
+#include "session.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -27,6 +28,7 @@ enum action {
 	ACT_HELP,
 	ACT_HELP_STEPS,
 	ACT_BENCH_TOPOLOGY,
+	ACT_INSPECT,
 };
 
 struct cli {
@@ -52,6 +54,7 @@ static const struct option_def {
 	{ "results", 1, 'r', "DIR", "where run folders go (default: results)" },
 	{ "scenarios", 1, 's', "DIR", "where scenario files are (default: scenarios)" },
 	{ "verbose", 0, 'v', NULL, "more progress lines" },
+	{ "inspect", 0, 'I', NULL, "print the FTP sessions found in the named captures, and what cannot be replayed" },
 	{ "help-steps", 0, 'S', NULL, "list the steps a scenario can use" },
 	{ "bench-topology", 1, 'B', "N", "raise and tear down the bare lab N times, print timings" },
 	{ "help", 0, 'h', NULL, "this text" },
@@ -105,6 +108,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		case 's': c->scenarios = optarg; break;
 		case 'v': c->verbose = 1; break;
 		case 'S': c->action = ACT_HELP_STEPS; break;
+		case 'I': c->action = ACT_INSPECT; break;
 		case 'B':
 			c->action = ACT_BENCH_TOPOLOGY;
 			c->bench_n = atoi(optarg);
@@ -374,6 +378,17 @@ int main(int argc, char **argv)
 		return do_list(&c);
 	case ACT_BENCH_TOPOLOGY:
 		return bench_topology(&c);
+	case ACT_INSPECT:
+		if (first == argc) {
+			fprintf(stderr, "ftfw: --inspect: name a capture file\n");
+			return EXIT_SETUP;
+		}
+		for (i = first, rc = EXIT_PASS; i < argc; i++)
+			if (session_inspect(argv[i], stdout) < 0) {
+				fprintf(stderr, "ftfw: %s\n", err_get());
+				rc = EXIT_SETUP;
+			}
+		return rc;
 	case ACT_CLEANUP:
 		if (geteuid() != 0) {
 			fprintf(stderr, "ftfw: skipped: --cleanup needs root\n");
