@@ -323,7 +323,7 @@ static const struct invalid_case invalid_cases[] = {
 	{ "bad.scn", H "daemon fw1 conntrackd\n", "bad.scn:2: ", "daemon: expected daemon FW conntrackd|keepalived" },
 	{ "bad.scn", H "daemon client conntrackd kill\n", "bad.scn:2: ", "daemon: 'client' is not a firewall" },
 	{ "bad.scn", H "daemon fw1 vsftpd kill\n", "bad.scn:2: ", "daemon: 'vsftpd': expected conntrackd or keepalived" },
-	{ "bad.scn", H "daemon fw1 conntrackd hup\n", "bad.scn:2: ", "daemon: 'hup': expected kill, term, stop or cont" },
+	{ "bad.scn", H "daemon fw1 conntrackd hup\n", "bad.scn:2: ", "daemon: 'hup': expected kill, term, stop, cont or restart" },
 	{ "bad.scn", H "syncd fw1\n", "bad.scn:2: ", "syncd: expected syncd FW commit|flush" },
 	{ "bad.scn", H "syncd server commit\n", "bad.scn:2: ", "syncd: 'server' is not a firewall" },
 	{ "bad.scn", H "syncd fw2 purge\n", "bad.scn:2: ", "syncd: 'purge': expected commit, flush, resync" },
