@@ -142,7 +142,7 @@ int counter_read(int nsfd, const char *table, const char *name, uint64_t *packet
 {
 	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_cb };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	char req[1024]; /* header and two names of at most 255 bytes */
+	char req[1024] = { 0 }; /* header and two names of at most 255 bytes; zeroed: no padding garbage sent */
 	struct reply r = { NULL, NULL, 0, -1 };
 	struct mnl_socket *nl = NULL;
 	struct nftnl_obj *q = NULL; /* the request */
