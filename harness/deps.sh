@@ -8,7 +8,7 @@
 set -u
 
 build_pkgs="gcc make pkg-config libpcap-dev libnet1-dev libnetfilter-conntrack-dev libmnl-dev nettle-dev libnftnl-dev check libsubunit-dev python3"
-run_pkgs="iproute2 nftables conntrackd keepalived vsftpd curl"
+run_pkgs="iproute2 nftables conntrackd keepalived vsftpd curl tcpreplay"
 pkgs="$build_pkgs $run_pkgs"
 
 missing() {

@@ -9,10 +9,12 @@
 #include "scenario.h"
 #include "session.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,8 @@ enum action {
 	ACT_HELP_STEPS,
 	ACT_BENCH_TOPOLOGY,
 	ACT_INSPECT,
+	ACT_PCAP,
+	ACT_RECORD,
 };
 
 struct cli {
@@ -38,6 +42,10 @@ struct cli {
 	int verbose;
 	const char *results;
 	const char *scenarios;
+	const char *pcap;         /* --pcap FILE */
+	const char *record;       /* --record NAME */
+	uint64_t failover_at;     /* --failover-at N (0: none) */
+	int nat;                  /* --nat 1, --no-nat 0, -1 the lab's default (on) */
 };
 
 static const struct option_def {
@@ -55,6 +63,11 @@ static const struct option_def {
 	{ "scenarios", 1, 's', "DIR", "where scenario files are (default: scenarios)" },
 	{ "verbose", 0, 'v', NULL, "more progress lines" },
 	{ "inspect", 0, 'I', NULL, "print the FTP sessions found in the named captures, and what cannot be replayed" },
+	{ "pcap", 1, 'P', "FILE", "replay FILE through the pair, both ends played here; TAP line per packet" },
+	{ "failover-at", 1, 'F', "N", "with --pcap: fail over right before packet N; notes both firewalls' state" },
+	{ "nat", 0, 'N', NULL, "with --pcap: SNAT to the WAN virtual IP (the default)" },
+	{ "no-nat", 0, 'n', NULL, "with --pcap: routed, no NAT" },
+	{ "record", 1, 'R', "NAME", "run the one SCENARIO[:VARIANT] named and keep its client-side capture as pcaps/NAME.pcap" },
 	{ "help-steps", 0, 'S', NULL, "list the steps a scenario can use" },
 	{ "bench-topology", 1, 'B', "N", "raise and tear down the bare lab N times, print timings" },
 	{ "help", 0, 'h', NULL, "this text" },
@@ -109,6 +122,19 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		case 'v': c->verbose = 1; break;
 		case 'S': c->action = ACT_HELP_STEPS; break;
 		case 'I': c->action = ACT_INSPECT; break;
+		case 'P': c->action = ACT_PCAP; c->pcap = optarg; break;
+		case 'R': c->action = ACT_RECORD; c->record = optarg; break;
+		case 'N': c->nat = 1; break;
+		case 'n': c->nat = 0; break;
+		case 'F': {
+			char *end;
+
+			errno = 0;
+			c->failover_at = strtoull(optarg, &end, 10);
+			if (errno || *end || c->failover_at < 1 || optarg[0] == '-')
+				return err_set("--failover-at: a packet number from 1");
+			break;
+		}
 		case 'B':
 			c->action = ACT_BENCH_TOPOLOGY;
 			c->bench_n = atoi(optarg);
@@ -291,6 +317,86 @@ static void on_signal(int sig)
 	runner_interrupt(sig);
 }
 
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * --pcap FILE: a scenario made here (a lab of the capture's family, no
+ * vsftpd, the replay, a TAP line per packet), run like any other. A file
+ * that is no usable capture, or has no FTP session, is said before any
+ * lab is built.
+ */
+static int do_pcap(const struct cli *c)
+{
+	struct runner_options ro = { c->results, c->keep, stdout };
+	struct session_set *ss;
+	struct scenario *sc;
+	char text[4096], file[1536], fo[64] = "";
+	const char *family;
+	size_t i, o = 0;
+	int v4 = 0, v6 = 0, rc;
+
+	for (i = 0; c->pcap[i]; i++) {
+		if (c->pcap[i] == '$' || (unsigned char)c->pcap[i] < 0x20)
+			return fprintf(stderr, "ftfw: --pcap: '%s': no '$' or control characters in the path, please\n",
+				       c->pcap), EXIT_SETUP;
+		if (o + 3 >= sizeof(file))
+			return fprintf(stderr, "ftfw: --pcap: path too long\n"), EXIT_SETUP;
+		if (c->pcap[i] == '"' || c->pcap[i] == '\\')
+			file[o++] = '\\';
+		file[o++] = c->pcap[i];
+	}
+	file[o] = '\0';
+	ss = session_scan(c->pcap);
+	if (!ss) {
+		fprintf(stderr, "ftfw: %s\n", err_get());
+		return EXIT_SETUP;
+	}
+	for (i = 0; i < session_count(ss); i++) {
+		v4 |= session_get(ss, i)->ctl.client.family == AF_INET;
+		v6 |= session_get(ss, i)->ctl.client.family == AF_INET6;
+	}
+	session_set_free(ss);
+	if (!v4 && !v6) {
+		fprintf(stderr, "ftfw: %s: no FTP session (no TCP flow with port 21); see --inspect\n", c->pcap);
+		return EXIT_SETUP;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "ftfw: skipped: not root (namespaces, nftables and daemons need root)\n");
+		return EXIT_SKIP;
+	}
+	family = v4 && v6 ? "dual" : v6 ? "ipv6" : "ipv4";
+	if (c->failover_at)
+		snprintf(fo, sizeof(fo), " failover-at=%llu show-state=on", (unsigned long long)c->failover_at);
+	if (str_fmt(text, sizeof(text),
+		    "scenario \"%s replayed through the firewall pair (run-scenario --pcap)\"\n"
+		    "lab family=%s nat=%s server=off\n"
+		    "replay pcap \"%s\"%s\n"
+		    "replay-verdict pcap each\n",
+		    file, family, c->nat == 0 ? "off" : "on", file, fo) < 0) {
+		fprintf(stderr, "ftfw: --pcap: %s\n", err_get());
+		return EXIT_SETUP;
+	}
+	sc = scenario_parse("pcap", text, &runner_verbs);
+	if (!sc) {
+		fprintf(stderr, "ftfw: --pcap: %s\n", err_get());
+		return EXIT_SETUP;
+	}
+	catch_signals();
+	rc = runner_run(sc, NULL, &ro, NULL);
+	scenario_free(sc);
+	return rc;
+}
+
 /* The outcome of every run, one line each (stderr: stdout is TAP). */
 static void print_summary(const struct runner_summary *s, int n)
 {
@@ -308,23 +414,43 @@ static void print_summary(const struct runner_summary *s, int n)
 	}
 }
 
+/* --record NAME: the run's client-side capture becomes pcaps/NAME.pcap. */
+#define RECORD_DIR "pcaps"
+static int keep_capture(const struct cli *c, const char *dir)
+{
+	char src[768], dst[768];
+	size_t len;
+	char *data;
+	int rc = EXIT_SETUP;
+
+	if (str_fmt(src, sizeof(src), "%s/client-eth0.pcap", dir) < 0 ||
+	    str_fmt(dst, sizeof(dst), RECORD_DIR "/%s.pcap", c->record) < 0)
+		goto out;
+	data = file_read(src, &len);
+	if (!data)
+		goto out;
+	if (file_write(dst, data, len, 0644) == 0) {
+		fprintf(stderr, "ftfw: --record: %s (%zu bytes) from %s\n", dst, len, src);
+		rc = EXIT_PASS;
+	}
+	free(data);
+out:
+	if (rc != EXIT_PASS)
+		fprintf(stderr, "ftfw: --record: %s\n", err_get());
+	return rc;
+}
+
 static int run_jobs(const struct cli *c, struct job *jobs, int n)
 {
 	struct runner_options ro = { c->results, c->keep, stdout };
 	struct runner_summary *sums = NULL;
-	struct sigaction sa;
 	int i, j, rc = EXIT_PASS, reclaimed, nsums = 0;
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "ftfw: skipped: not root (namespaces, nftables and daemons need root)\n");
 		return EXIT_SKIP;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	catch_signals();
 	if (run_reclaim_stale(0, &reclaimed) < 0)
 		fprintf(stderr, "ftfw: reclaiming earlier runs: %s\n", err_get());
 	else if (reclaimed)
@@ -350,13 +476,17 @@ static int run_jobs(const struct cli *c, struct job *jobs, int n)
 	}
 	if (nsums > 1)
 		print_summary(sums, nsums);
+	if (c->record && rc == EXIT_PASS && nsums == 1)
+		rc = keep_capture(c, sums[0].dir);
+	else if (c->record)
+		fprintf(stderr, "ftfw: --record: the run did not pass; pcaps/%s.pcap not written\n", c->record);
 	free(sums);
 	return rc;
 }
 
 int main(int argc, char **argv)
 {
-	struct cli c = { .action = ACT_RUN, .results = "results", .scenarios = "scenarios" };
+	struct cli c = { .action = ACT_RUN, .results = "results", .scenarios = "scenarios", .nat = -1 };
 	struct job *jobs = NULL;
 	char **names = NULL;
 	int first, n = 0, i, rc = EXIT_SETUP, reclaimed;
@@ -389,6 +519,31 @@ int main(int argc, char **argv)
 				rc = EXIT_SETUP;
 			}
 		return rc;
+	case ACT_PCAP:
+		if (first != argc) {
+			fprintf(stderr, "ftfw: --pcap takes one capture and no scenario names\n");
+			return EXIT_SETUP;
+		}
+		return do_pcap(&c);
+	case ACT_RECORD: {
+		const char *p;
+
+		for (p = c.record; *p; p++)
+			if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
+				break;
+		if (*p || !c.record[0] || c.record[0] == '.' || strlen(c.record) > 64) {
+			fprintf(stderr, "ftfw: --record: '%s': a name of letters, digits, '-', '_' and '.'\n", c.record);
+			return EXIT_SETUP;
+		}
+		if (argc - first != 1) {
+			fprintf(stderr, "ftfw: --record NAME takes one SCENARIO[:VARIANT]\n");
+			return EXIT_SETUP;
+		}
+		n = 1;
+		names = xcalloc(1, sizeof(*names));
+		names[0] = xstrdup(argv[first]);
+		break;
+	}
 	case ACT_CLEANUP:
 		if (geteuid() != 0) {
 			fprintf(stderr, "ftfw: skipped: --cleanup needs root\n");
@@ -413,6 +568,10 @@ int main(int argc, char **argv)
 		break;
 	case ACT_RUN:
 	case ACT_CHECK:
+		if (c.failover_at || c.nat >= 0) {
+			fprintf(stderr, "ftfw: --failover-at, --nat and --no-nat go with --pcap\n");
+			return EXIT_SETUP;
+		}
 		if (first == argc) {
 			usage(stderr);
 			return EXIT_SETUP;
@@ -426,6 +585,11 @@ int main(int argc, char **argv)
 	jobs = xcalloc((size_t)n, sizeof(*jobs));
 	if (load_jobs(&c, names, n, jobs) < 0) {
 		fprintf(stderr, "ftfw: %s\n", err_get());
+		goto out;
+	}
+	if (c.action == ACT_RECORD && jobs[0].sc->nvariants > 1 && !jobs[0].only) {
+		fprintf(stderr, "ftfw: --record: %s has %d variants; name one (SCENARIO:VARIANT)\n", jobs[0].sc->path,
+			jobs[0].sc->nvariants);
 		goto out;
 	}
 	if (c.action == ACT_CHECK) {

@@ -8,6 +8,7 @@
 #include "failover.h"
 #include "ftpclient.h"
 #include "lab.h"
+#include "replay.h"
 #include "report.h"
 #include "run.h"
 #include "server.h"
@@ -24,6 +25,7 @@
 #define MAX_GROUPS 16
 #define MAX_SESSIONS 64
 #define MAX_RUNVARS 256
+#define MAX_REPLAYS 16
 #define DEFAULT_WITHIN_MS 3000
 #define FTP_TIMEOUT_MS 5000
 
@@ -39,7 +41,7 @@ int runner_interrupted(void)
 	return interrupted;
 }
 
-struct session {
+struct ftp_conn {
 	char name[32];
 	struct ftpc *c;         /* owned */
 	char failed[160];       /* why later steps on it are skipped */
@@ -66,10 +68,17 @@ struct runner {
 		int first, count;           /* transfers[first .. first+count) */
 	} groups[MAX_GROUPS];
 	int nsessions;
-	struct session sessions[MAX_SESSIONS];
+	struct ftp_conn sessions[MAX_SESSIONS];
 	int nvars;
 	struct sc_kv vars[MAX_RUNVARS];          /* learned at run time */
 	int64_t step_t0;
+	int nreplays;
+	struct {
+		char name[32];
+		struct replay *r;                /* owned */
+		int show;                        /* note both firewalls' state at failover-at */
+	} replays[MAX_REPLAYS];
+	int replaying;                           /* index of the replay running now */
 };
 
 /* ---- variables ---- */
@@ -114,6 +123,8 @@ static const char *builtin(struct runner *rn, const char *name)
 		return rn->variant ? rn->variant->name : "";
 	if (strcmp(name, "active") == 0)
 		return rn->active ? "fw2" : "fw1";
+	if (strcmp(name, "standby") == 0)
+		return rn->active ? "fw1" : "fw2";
 	return NULL;
 }
 
@@ -350,7 +361,7 @@ static int transfer_range(struct runner *rn, const char *name, int *first, int *
 	return err_set("no transfer named '%s'", name);
 }
 
-static struct session *find_session(struct runner *rn, const char *name, int create)
+static struct ftp_conn *find_session(struct runner *rn, const char *name, int create)
 {
 	int i;
 
@@ -450,6 +461,57 @@ static int v_number(const char *v)
 	return parse_count(v, NULL);
 }
 
+/* Values of the replay steps' options. */
+static int v_onoff(const char *v)
+{
+	return strcmp(v, "on") == 0 || strcmp(v, "off") == 0 ? 0 : err_set("expected on or off");
+}
+
+static int v_until(const char *v)
+{
+	return replay_event_check(v, 1);
+}
+
+static int v_timing(const char *v)
+{
+	return replay_timing_parse(v) < 0 ? err_set("expected lockstep or capture") : 0;
+}
+
+static int v_scale(const char *v)
+{
+	char *end;
+	double f = strtod(v, &end);
+
+	if (end == v || *end || !(f > 0) || f > 1000)
+		return err_set("expected a factor above 0 (0.5: twice as fast)");
+	return 0;
+}
+
+static int v_packet(const char *v)
+{
+	return replay_event_check(v, 0);
+}
+
+static int v_flow(const char *v)
+{
+	const char *colon = strchr(v, ':');
+	char *end;
+
+	if (strcmp(v, "control") == 0)
+		return 0;
+	if (colon && ((colon - v == 7 && strncmp(v, "control", 7) == 0) || (colon - v == 4 && strncmp(v, "data", 4) == 0)) &&
+	    strtol(colon + 1, &end, 10) >= 1 && !*end)
+		return 0;
+	return err_set("expected control, control:K or data:K");
+}
+
+static int v_fields(const char *v)
+{
+	unsigned m;
+
+	return replay_changed_parse(v, &m);
+}
+
 /* Every option any step takes, and what its value must look like. */
 static const struct {
 	const char *key;
@@ -460,6 +522,11 @@ static const struct {
 	{ "code", v_code },         { "to", v_firewall },    { "loss", v_percent },
 	{ "reorder", v_percent },   { "duplicate", v_percent }, { "delay", v_duration },
 	{ "min", v_number },        { "max", v_number },     { "within", v_duration },
+	{ "until", v_until },       { "failover-at", v_until }, { "timing", v_timing },
+	{ "show-state", v_onoff },
+	{ "scale", v_scale },       { "packet", v_packet },  { "flow", v_flow },
+	{ "fields", v_fields },     { "delivered", v_number }, { "dropped", v_number },
+	{ "skipped", v_number },    { "changed", v_number }, { "out-of-sequence", v_number },
 };
 
 /* Validate one option's value (values with '$' are checked when they run). */
@@ -556,6 +623,8 @@ static int r_transfer(struct runner *rn, const struct sc_step *st, const struct 
 	int m, i, count = 1, first, n;
 
 	(void)st;
+	if (!rn->server)
+		return err_set("the lab has no FTP server (lab server=off)");
 	if (transfer_range(rn, a->pos[1], &first, &n) == 0)
 		return err_set("transfer '%s' already started", a->pos[1]);
 	err_clear();
@@ -732,7 +801,7 @@ static int c_ftp(int argc, char *const argv[])
 	return check_opts(argc, argv, ok, 0);
 }
 
-static int ftp_do(struct runner *rn, struct session *s, const struct args *a, char *detail, size_t dlen)
+static int ftp_do(struct runner *rn, struct ftp_conn *s, const struct args *a, char *detail, size_t dlen)
 {
 	const char *action = a->pos[2];
 	char var[64];
@@ -743,6 +812,8 @@ static int ftp_do(struct runner *rn, struct session *s, const struct args *a, ch
 
 		if (s->c)
 			return snprintf(detail, dlen, "already connected"), 0;
+		if (!rn->server)
+			return snprintf(detail, dlen, "the lab has no FTP server (lab server=off)"), 0;
 		if (wants_ipv6(rn, a, &v6) < 0)
 			return snprintf(detail, dlen, "%s", err_get()), 0;
 		s->c = ftpc_connect(node_fd(lab_node(rn->lab, ROLE_CLIENT)), v6 ? LAB_SERVER_ADDR6 : LAB_SERVER_ADDR,
@@ -847,7 +918,7 @@ static int ftp_do(struct runner *rn, struct session *s, const struct args *a, ch
 
 static int r_ftp(struct runner *rn, const struct sc_step *st, const struct args *a)
 {
-	struct session *s = find_session(rn, a->pos[1], 1);
+	struct ftp_conn *s = find_session(rn, a->pos[1], 1);
 	char detail[1024] = "";
 	int ok;
 
@@ -1001,14 +1072,13 @@ static int c_failover(int argc, char *const argv[])
 	return check_opts(argc, argv, ok, 0);
 }
 
-static int r_failover(struct runner *rn, const struct sc_step *st, const struct args *a)
+/* Move the active role to `to` (NULL: the other firewall). */
+static int do_failover(struct runner *rn, const char *to)
 {
-	const char *to = opt_get(a, "to");
 	int target = to ? (lab_role_parse(to) == ROLE_FW1 ? 0 : lab_role_parse(to) == ROLE_FW2 ? 1 : -1)
 			: !rn->active;
 	struct failover_result res;
 
-	(void)st;
 	if (target < 0)
 		return err_set("to=%s: expected fw1 or fw2", to);
 	if (target == rn->active)
@@ -1025,6 +1095,12 @@ static int r_failover(struct runner *rn, const struct sc_step *st, const struct 
 		    target ? "fw2" : "fw1", (long long)res.isolate_ms, (long long)res.commit_ms,
 		    (long long)res.total_ms);
 	return 0;
+}
+
+static int r_failover(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	(void)st;
+	return do_failover(rn, opt_get(a, "to"));
 }
 
 
@@ -1474,6 +1550,619 @@ static int r_note(struct runner *rn, const struct sc_step *st, const struct args
 	return 0;
 }
 
+/* exec NODE PROGRAM [ARG...]: a program in a lab node, to completion (check: exit 0) */
+static int c_exec(int argc, char *const argv[])
+{
+	int i;
+
+	if (argc < 3)
+		return err_set("expected exec NODE PROGRAM [ARG...] (its output goes to exec-L<line>.log)");
+	if (argv[1][0] != '$' && lab_role_parse(argv[1]) < 0)
+		return err_set("'%s' is not a lab node (client, fw1, fw2, server, lan, wan)", argv[1]);
+	for (i = 3; i < argc; i++) {
+		if (!looks_like_opt(argv[i]))
+			continue;
+		if (strncmp(argv[i], "within=", 7) != 0 && strncmp(argv[i], "fault=", 6) != 0)
+			return err_set("'%s' would be taken as a step option (only within= and fault= are)", argv[i]);
+		if (strncmp(argv[i], "within=", 7) == 0 && argv[i][7] != '$' &&
+		    parse_duration(argv[i] + 7, &(int){ 0 }) < 0)
+			return err_prefix("%s", argv[i]);
+	}
+	return 0;
+}
+
+static int r_exec(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	int role = lab_role_parse(a->pos[1]), i, n = 0, rc;
+	char *argv[SC_MAX_ARGS + 1], *out = NULL, path[768], detail[1024];
+
+	if (role < 0)
+		return err_set("'%s' is not a lab node", a->pos[1]);
+	/* every word after the node is the command's, options included (but within=) */
+	for (i = 2; i < a->n; i++)
+		argv[n++] = a->pos[i];
+	for (i = 0; i < a->nopt; i++)
+		if (strcmp(a->opt[i].key, "within") != 0 && strcmp(a->opt[i].key, "fault") != 0)
+			return err_set("exec: an argument of the form %s=%s is taken as a step option; not supported", a->opt[i].key,
+				       a->opt[i].val);
+	argv[n] = NULL;
+	if (str_fmt(path, sizeof(path), "%s/exec-L%d.log", run_dir(rn->run), st->line) < 0)
+		return -1;
+	log_progress("exec %s: %s", a->pos[1], a->pos[2]);
+	rc = node_exec(lab_node(rn->lab, (enum lab_role)role), argv, within(a, 60000), &out);
+	if (out && file_write(path, out, strlen(out), 0644) < 0)
+		log_progress("exec: %s", err_get());
+	if (rc < 0)
+		snprintf(detail, sizeof(detail), "%s", err_get());
+	else
+		snprintf(detail, sizeof(detail), "expected exit 0, found %d: %.800s", rc,
+			 out ? out : "");
+	err_clear();
+	verdict(rn, st, a, rc == 0, rc == 0 ? NULL : detail);
+	free(out);
+	return 0;
+}
+
+/* ---- replays ---- */
+
+static int find_replay(struct runner *rn, const char *name)
+{
+	int i;
+
+	for (i = 0; i < rn->nreplays; i++)
+		if (strcmp(rn->replays[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* The firewalls' state, as report notes: a firewall's kernel or conntrackd cache. */
+static int show_state(struct runner *rn, int k, enum ct_source src)
+{
+	static const enum ct_kind kinds[] = { CT_KIND_CONNTRACK, CT_KIND_EXPECT };
+	const char *fw = k ? "fw2" : "fw1";
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		struct ct_list l = { 0 };
+		char line[1024];
+		struct fetch_ctx f = { rn->fw[k], src, kinds[i] };
+
+		if (fetch(&f, &l) < 0) {
+			ct_list_free(&l);
+			return err_prefix("%s %s %s", fw, ct_source_name(src), ct_kind_name(kinds[i]));
+		}
+		report_note(rn->report, "%s %s %s: %zu", fw, ct_source_name(src), ct_kind_name(kinds[i]), l.n);
+		for (j = 0; j < l.n; j++) {
+			ct_record_format(&l.v[j], line, sizeof(line));
+			report_note(rn->report, "  %s", line);
+		}
+		ct_list_free(&l);
+	}
+	return 0;
+}
+
+/* show-state [fw1|fw2]: both firewalls' kernel tables, and the backup's external cache */
+static int c_show_state(int argc, char *const argv[])
+{
+	if (positional(argc, argv, 0) > 1)
+		return err_set("expected show-state [fw1|fw2]");
+	if (argc > 1 && argv[1][0] != '$' && v_firewall(argv[1]) < 0)
+		return -1;
+	return check_opts(argc, argv, NULL, 0);
+}
+
+static int show_pair(struct runner *rn, int only)
+{
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (only >= 0 && k != only)
+			continue;
+		if (show_state(rn, k, CT_SRC_KERNEL) < 0)
+			return -1;
+		if (k != rn->active && show_state(rn, k, CT_SRC_EXTERNAL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int r_show_state(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	(void)st;
+	return show_pair(rn, a->n > 1 ? lab_role_parse(a->pos[1]) == ROLE_FW2 : -1);
+}
+
+/*
+ * Is every expectation and established TCP conntrack of the active
+ * firewall's kernel in the standby's external cache? (What a live
+ * scenario checks with `expect fw2 external ...` before it fails over.)
+ * 1, 0, or -1 with err set; *what names the first one missing.
+ */
+static int standby_in_sync(struct runner *rn, char *what, size_t wlen)
+{
+	static const enum ct_kind kinds[] = { CT_KIND_EXPECT, CT_KIND_CONNTRACK };
+	static const char *const keys[2][4] = { { "dport", "master-sport", "master-dport", NULL },
+						{ "src", "sport", "dst", "dport" } };
+	size_t i, j, k, m;
+	int rc = 1;
+
+	for (i = 0; i < ARRAY_SIZE(kinds) && rc == 1; i++) {
+		struct ct_list act = { 0 }, ext = { 0 };
+		struct fetch_ctx fa = { rn->fw[rn->active], CT_SRC_KERNEL, kinds[i] };
+		struct fetch_ctx fe = { rn->fw[!rn->active], CT_SRC_EXTERNAL, kinds[i] };
+
+		if (fetch(&fa, &act) < 0 || fetch(&fe, &ext) < 0) {
+			rc = -1;
+		} else {
+			for (j = 0; j < act.n && rc == 1; j++) {
+				const struct ct_record *a = &act.v[j];
+				const char *proto = ct_record_get(a, "proto"), *state = ct_record_get(a, "state");
+
+				if (!proto || strcmp(proto, "tcp") != 0 ||
+				    (kinds[i] == CT_KIND_CONNTRACK && (!state || strcmp(state, "ESTABLISHED") != 0)))
+					continue;
+				for (k = 0; k < ext.n; k++) {
+					for (m = 0; m < 4 && keys[i][m]; m++) {
+						const char *x = ct_record_get(a, keys[i][m]), *y = ct_record_get(&ext.v[k], keys[i][m]);
+
+						if (!x || !y || strcmp(x, y) != 0)
+							break;
+					}
+					if (m == 4 || !keys[i][m])
+						break;
+				}
+				if (k == ext.n) {
+					ct_record_format(a, what, wlen);
+					rc = 0;
+				}
+			}
+		}
+		ct_list_free(&act);
+		ct_list_free(&ext);
+	}
+	return rc;
+}
+
+#define SYNC_WAIT_MS 3000
+
+/* failover-at: the engine calls back right before the packet. */
+static int replay_failover_cb(void *ctx, uint64_t index)
+{
+	struct runner *rn = ctx;
+	int show = rn->replays[rn->replaying].show;
+
+	int64_t t0 = now_ms();
+	char missing[512] = "";
+	int sync;
+
+	/* As a live scenario does: the standby has the state before the switch. */
+	while ((sync = standby_in_sync(rn, missing, sizeof(missing))) == 0 && now_ms() - t0 < SYNC_WAIT_MS &&
+	       !interrupted)
+		sleep_ms(10);
+	if (sync < 0)
+		return -1;
+	if (!sync)
+		report_note(rn->report, "replay %s: the standby has not synced within %d ms: %s; failing over anyway",
+			    rn->replays[rn->replaying].name, SYNC_WAIT_MS, missing);
+	report_note(rn->report, "replay %s: failover before packet %llu (standby in sync after %lld ms)%s",
+		    rn->replays[rn->replaying].name, (unsigned long long)index, (long long)(now_ms() - t0),
+		    show ? "; the firewalls' state:" : "");
+	if (show && show_pair(rn, -1) < 0)
+		return -1;
+	if (do_failover(rn, NULL) < 0)
+		return -1;
+	if (!show)
+		return 0;
+	report_note(rn->report, "after the failover:");
+	return show_state(rn, rn->active, CT_SRC_KERNEL);
+}
+
+/* What the replay learned, as variables: $NAME.next, $NAME.delivered, ...,
+ * $NAME.ctl.sport, $NAME.annK.addr/.port (as received), $NAME.dataK.sport/.dport
+ * (the connecting side's tuple). */
+static void replay_vars(struct runner *rn, const char *name, const struct replay *r)
+{
+	struct replay_stats st;
+	struct replay_flow_info fi;
+	struct replay_ann_info ai;
+	char var[64];
+	size_t i;
+
+	replay_stats(r, &st);
+	snprintf(var, sizeof(var), "%s.next", name);
+	set_var(rn, var, "%llu", (unsigned long long)replay_next(r));
+	snprintf(var, sizeof(var), "%s.delivered", name);
+	set_var(rn, var, "%llu", (unsigned long long)st.delivered);
+	snprintf(var, sizeof(var), "%s.dropped", name);
+	set_var(rn, var, "%llu", (unsigned long long)st.dropped);
+	for (i = 0; i < replay_flow_count(r); i++) {
+		const struct session_peer *self, *peer;
+
+		if (replay_flow(r, i, &fi) < 0)
+			continue;
+		/* the side that connected: the client, but the server for PORT/EPRT data */
+		if (fi.data && (fi.ann_kind == FTP_PORT || fi.ann_kind == FTP_EPRT)) {
+			self = &fi.server_self;
+			peer = &fi.server_peer;
+		} else {
+			self = &fi.client_self;
+			peer = &fi.client_peer;
+		}
+		if (!self->port)
+			continue;
+		if (fi.data) {
+			snprintf(var, sizeof(var), "%s.data%d.sport", name, fi.nth);
+			set_var(rn, var, "%u", self->port);
+			snprintf(var, sizeof(var), "%s.data%d.dport", name, fi.nth);
+			set_var(rn, var, "%u", peer->port);
+		} else if (fi.session == 0) {
+			snprintf(var, sizeof(var), "%s.ctl.sport", name);
+			set_var(rn, var, "%u", self->port);
+		}
+	}
+	for (i = 0; i < replay_ann_count(r); i++) {
+		const struct ftp_endpoint *e;
+
+		if (replay_ann(r, i, &ai) < 0)
+			continue;
+		e = ai.received_known ? &ai.received : ai.sent_known ? &ai.sent : NULL;
+		if (!e)
+			continue;
+		snprintf(var, sizeof(var), "%s.ann%zu.port", name, i + 1);
+		set_var(rn, var, "%u", e->port);
+		snprintf(var, sizeof(var), "%s.ann%zu.addr", name, i + 1);
+		set_var(rn, var, "%s", e->addr[0] ? e->addr : "(peer)");
+	}
+}
+
+/* The session set's findings, once, as report notes. */
+static void replay_notes(struct runner *rn, const char *name, const struct replay *r)
+{
+	const struct session_set *ss = replay_sessions(r);
+	size_t i, j;
+
+	for (i = 0; i < session_count(ss); i++) {
+		const struct session *se = session_get(ss, i);
+		char c[SESSION_PEER_STRLEN], s[SESSION_PEER_STRLEN];
+
+		report_note(rn->report, "replay %s: session %zu %s -> %s, %llu packets, %llu commands, %zu data endpoints announced",
+			    name, i + 1, session_peer_str(&se->ctl.client, c, sizeof(c)),
+			    session_peer_str(&se->ctl.server, s, sizeof(s)), (unsigned long long)se->ctl.packets,
+			    (unsigned long long)se->commands, se->nann);
+		for (j = 0; j < se->nnotes; j++)
+			report_note(rn->report, "replay %s: %s: %s", name,
+				    se->notes[j].blocking ? "cannot replay as captured" : "note", se->notes[j].text);
+	}
+}
+
+/* replay NAME FILE [until=] [failover-at=] [timing=] [scale=] [within=D],
+ * replay-continue NAME [until=] [failover-at=] [within=D] */
+static int c_replay(int argc, char *const argv[])
+{
+	static const char *const ok[] = { "until", "failover-at", "timing", "scale", "show-state", NULL };
+	static const char *const ok_cont[] = { "until", "failover-at", "show-state", NULL };
+	int cont = strcmp(argv[0], "replay-continue") == 0;
+
+	if (positional(argc, argv, 0) != (cont ? 1 : 2))
+		return err_set(cont ? "expected replay-continue NAME [until=N|EVENT] [failover-at=N|EVENT] [within=D]"
+				    : "expected replay NAME FILE [until=N|EVENT] [failover-at=N|EVENT] "
+				      "[timing=lockstep|capture] [scale=F] [within=D]");
+	return check_opts(argc, argv, cont ? ok_cont : ok, 0);
+}
+
+static int r_replay(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	int cont = strcmp(a->pos[0], "replay-continue") == 0, idx = find_replay(rn, a->pos[1]);
+	const char *v;
+	struct replay *r;
+	struct replay_stats s0, s1;
+	uint64_t until = 0, first;
+	int rc;
+
+	(void)st;
+	if (!cont) {
+		struct replay_options o;
+		char log[600];
+		int t;
+
+		if (idx >= 0)
+			return err_set("replay '%s' already started (replay-continue goes on with it)", a->pos[1]);
+		if (rn->nreplays >= MAX_REPLAYS)
+			return err_set("more than %d replays", MAX_REPLAYS);
+		replay_options_default(&o);
+		if ((v = opt_get(a, "timing"))) {
+			if ((t = replay_timing_parse(v)) < 0)
+				return err_set("timing=%s: expected lockstep or capture", v);
+			o.timing = (enum replay_timing)t;
+		}
+		if ((v = opt_get(a, "scale")) && v_scale(v) < 0)
+			return err_prefix("scale=%s", v);
+		if (v)
+			o.scale = strtod(v, NULL);
+		o.deadline_ms = within(a, REPLAY_DEADLINE_MS);
+		o.nat_hint = rn->lo.fw.nat != NAT_OFF;
+		o.before = replay_failover_cb;
+		o.ctx = rn;
+		if (str_fmt(log, sizeof(log), "%s/replay-%s.log", run_dir(rn->run), a->pos[1]) < 0)
+			return -1;
+		o.log_path = log;
+		log_progress("replay %s: %s", a->pos[1], a->pos[2]);
+		r = replay_open(a->pos[2], rn->lab, &o);
+		if (!r)
+			return -1;
+		idx = rn->nreplays++;
+		str_copy(rn->replays[idx].name, a->pos[1], sizeof(rn->replays[0].name));
+		rn->replays[idx].r = r;
+		replay_notes(rn, a->pos[1], r);
+	} else {
+		if (idx < 0)
+			return err_set("no replay named '%s' (start it with replay)", a->pos[1]);
+		r = rn->replays[idx].r;
+		if (opt_get(a, "within"))
+			replay_set_deadline(r, within(a, REPLAY_DEADLINE_MS));
+	}
+	if ((v = opt_get(a, "show-state")))
+		rn->replays[idx].show = strcmp(v, "on") == 0;
+	rn->replaying = idx;
+	first = replay_next(r);
+	if ((v = opt_get(a, "until"))) {
+		if (replay_locate(r, v, &until) < 0)
+			return err_prefix("until=%s", v);
+		if (until + 1 < first)
+			return err_set("until=%s: packet %llu, but replay %s is at packet %llu already", v,
+				       (unsigned long long)until, a->pos[1], (unsigned long long)first);
+	} else {
+		until = replay_count(r);
+	}
+	replay_set_before(r, 0);
+	if ((v = opt_get(a, "failover-at"))) {
+		uint64_t at;
+
+		if (replay_locate(r, v, &at) < 0)
+			return err_prefix("failover-at=%s", v);
+		/* a number N: before packet N; an event: where it says */
+		if (!replay_is_number(v))
+			at++;
+		if (at < first || at > until)
+			return err_set("failover-at=%s: packet %llu is not in this step's packets %llu-%llu", v,
+				       (unsigned long long)at, (unsigned long long)first, (unsigned long long)until);
+		replay_set_before(r, at);
+	}
+	replay_stats(r, &s0);
+	if (until < first) {
+		log_progress("replay %s: nothing to replay before packet %llu", a->pos[1], (unsigned long long)first);
+		replay_vars(rn, a->pos[1], r);
+		return 0;
+	}
+	rc = replay_run(r, until);
+	replay_stats(r, &s1);
+	report_note(rn->report,
+		    "replay %s: packets %llu-%llu of %llu: %llu replayed, %llu delivered (%llu changed, %llu out of sequence), %llu dropped, %llu skipped; %.0f packets/s",
+		    a->pos[1], (unsigned long long)first, (unsigned long long)(replay_next(r) - 1),
+		    (unsigned long long)replay_count(r), (unsigned long long)(s1.replayed - s0.replayed),
+		    (unsigned long long)(s1.delivered - s0.delivered), (unsigned long long)(s1.changed - s0.changed),
+		    (unsigned long long)(s1.desync - s0.desync), (unsigned long long)(s1.dropped - s0.dropped),
+		    (unsigned long long)(s1.skipped - s0.skipped), s1.pps);
+	report_note(rn->report, "replay %s: the endpoints' own stacks were kept from %llu replayed packets, %llu RST/ICMP errors of their own held back (lab totals)",
+		    a->pos[1], (unsigned long long)s1.held, (unsigned long long)s1.quieted);
+	replay_vars(rn, a->pos[1], r);
+	return rc;
+}
+
+/* What replay-verdict can claim; per-packet ones hold for one packet
+ * (packet=) or for every replayed packet of the scope. */
+enum claim {
+	CL_ALL_DELIVERED,  /* every packet delivered, in sequence */
+	CL_ALL_DROPPED,
+	CL_EACH,           /* a TAP line per packet */
+	CL_COUNTS,         /* delivered=N dropped=N ... exactly */
+	CL_DELIVERED,
+	CL_DROPPED,
+	CL_CHANGED,        /* fields=... all among the changes */
+	CL_UNCHANGED,
+	CL_IN_SEQUENCE,
+	CL_OUT_OF_SEQUENCE,
+	CL_SKIPPED,
+};
+
+static const char *const claims[] = {
+	[CL_ALL_DELIVERED] = "all-delivered", [CL_ALL_DROPPED] = "all-dropped", [CL_EACH] = "each",
+	[CL_COUNTS] = "counts", [CL_DELIVERED] = "delivered", [CL_DROPPED] = "dropped", [CL_CHANGED] = "changed",
+	[CL_UNCHANGED] = "unchanged", [CL_IN_SEQUENCE] = "in-sequence", [CL_OUT_OF_SEQUENCE] = "out-of-sequence",
+	[CL_SKIPPED] = "skipped",
+};
+
+static int claim_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(claims); i++)
+		if (strcmp(s, claims[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int c_replay_verdict(int argc, char *const argv[])
+{
+	static const char *const ok[] = { "packet", "flow", "fields", "delivered", "dropped", "skipped",
+					   "out-of-sequence", "changed", NULL };
+	int cl, i, counts = 0;
+
+	if (positional(argc, argv, 0) != 2)
+		return err_set("expected replay-verdict NAME all-delivered|all-dropped|each|counts|delivered|dropped|"
+			       "changed|unchanged|in-sequence|out-of-sequence|skipped [packet=N|THING[:K]] "
+			       "[flow=control|data:K] [fields=address,port,payload,sequence]");
+	for (i = 2; i < argc && looks_like_opt(argv[i]); i++)
+		;
+	cl = claim_parse(argv[i]);
+	if (cl < 0)
+		return err_set("'%s' is not a verdict claim", argv[i]);
+	for (i = 2; i < argc; i++) {
+		if (strncmp(argv[i], "packet=", 7) == 0 && (cl == CL_ALL_DELIVERED || cl == CL_ALL_DROPPED ||
+							    cl == CL_EACH || cl == CL_COUNTS))
+			return err_set("packet= goes with a one-packet claim, not %s", claims[cl]);
+		if (strncmp(argv[i], "fields=", 7) == 0 && cl != CL_CHANGED)
+			return err_set("fields= goes with changed");
+		if (strncmp(argv[i], "delivered=", 10) == 0 || strncmp(argv[i], "dropped=", 8) == 0 ||
+		    strncmp(argv[i], "skipped=", 8) == 0 || strncmp(argv[i], "changed=", 8) == 0 ||
+		    strncmp(argv[i], "out-of-sequence=", 16) == 0) {
+			if (cl != CL_COUNTS)
+				return err_set("'%s' goes with counts", argv[i]);
+			counts++;
+		}
+	}
+	if (cl == CL_COUNTS && !counts)
+		return err_set("counts: give delivered=N, dropped=N, skipped=N, changed=N or out-of-sequence=N");
+	if (cl == CL_SKIPPED) {
+		for (i = 2; i < argc; i++)
+			if (strncmp(argv[i], "packet=", 7) == 0)
+				break;
+		if (i == argc)
+			return err_set("skipped: name the packet (packet=N)");
+	}
+	return check_opts(argc, argv, ok, 0);
+}
+
+/* Does one replayed packet satisfy a one-packet claim? */
+static int claim_holds(enum claim cl, const struct replay_pkt *p, unsigned fields)
+{
+	int dl = p->verdict == RV_DELIVERED;
+
+	switch (cl) {
+	case CL_DELIVERED:
+		return dl;
+	case CL_ALL_DROPPED:
+	case CL_DROPPED:
+		return p->verdict == RV_DROPPED;
+	case CL_CHANGED:
+		return dl && p->changed && (p->changed & fields) == fields;
+	case CL_UNCHANGED:
+		return dl && !p->changed;
+	case CL_ALL_DELIVERED:
+	case CL_EACH:
+	case CL_IN_SEQUENCE:
+		return dl && !p->desync;
+	case CL_OUT_OF_SEQUENCE:
+		return dl && p->desync;
+	case CL_SKIPPED:
+		return p->verdict == RV_SKIPPED;
+	case CL_COUNTS:
+		break;
+	}
+	return 0;
+}
+
+static int r_replay_verdict(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	int idx = find_replay(rn, a->pos[1]), cl = claim_parse(a->pos[2]), flow = -1, held = 1, bad = 0;
+	char detail[4096] = "", line[512];
+	size_t dl = 0;
+	unsigned fields = 0;
+	uint64_t i, lo = 1, hi, seen = 0;
+	const struct replay_pkt *p;
+	struct replay *r;
+	const char *v;
+
+	if (idx < 0)
+		return err_set("no replay named '%s'", a->pos[1]);
+	if (cl < 0)
+		return err_set("'%s' is not a verdict claim", a->pos[2]);
+	r = rn->replays[idx].r;
+	hi = replay_next(r) - 1;
+	if ((v = opt_get(a, "flow")) && (flow = replay_flow_find(r, v)) < 0)
+		return err_prefix("flow=%s", v);
+	if ((v = opt_get(a, "fields")) && replay_changed_parse(v, &fields) < 0)
+		return err_prefix("fields=%s", v);
+	if ((v = opt_get(a, "packet"))) {
+		uint64_t n;
+
+		if (replay_select(r, v, &n) < 0) {
+			/* the capture has no such thing: the claim about it fails */
+			snprintf(detail, sizeof(detail), "%s", err_get());
+			verdict(rn, st, a, 0, detail);
+			return 0;
+		}
+		p = replay_result(r, n);
+		if (p->verdict == RV_PENDING)
+			snprintf(detail, sizeof(detail), "packet %llu has not been replayed yet (replay %s is at %llu)",
+				 (unsigned long long)n, a->pos[1], (unsigned long long)replay_next(r));
+		else if (!claim_holds((enum claim)cl, p, fields))
+			snprintf(detail, sizeof(detail), "expected %s, found: %s", a->pos[2],
+				 replay_pkt_str(r, n, line, sizeof(line)));
+		else
+			snprintf(detail, sizeof(detail), "%s", replay_pkt_str(r, n, line, sizeof(line)));
+		held = p->verdict != RV_PENDING && claim_holds((enum claim)cl, p, fields);
+		verdict(rn, st, a, held, detail);
+		return 0;
+	}
+	if (cl == CL_COUNTS) {
+		static const char *const keys[] = { "delivered", "dropped", "skipped", "changed", "out-of-sequence" };
+		struct replay_stats s;
+		uint64_t got[5], want;
+		size_t k;
+
+		replay_stats(r, &s);
+		got[0] = s.delivered;
+		got[1] = s.dropped;
+		got[2] = s.skipped;
+		got[3] = s.changed;
+		got[4] = s.desync;
+		for (k = 0; k < ARRAY_SIZE(keys); k++) {
+			if (!(v = opt_get(a, keys[k])))
+				continue;
+			if (parse_count(v, &want) < 0)
+				return err_prefix("%s=%s", keys[k], v);
+			if (got[k] != want)
+				held = 0;
+			if (dl < sizeof(detail))
+				dl += (size_t)snprintf(detail + dl, sizeof(detail) - dl, "%sexpected %s=%s, found %llu",
+						       dl ? "; " : "", keys[k], v, (unsigned long long)got[k]);
+		}
+		verdict(rn, st, a, held, detail);
+		return 0;
+	}
+	for (i = lo; i <= hi; i++) {
+		p = replay_result(r, i);
+		if (p->verdict != RV_DELIVERED && p->verdict != RV_DROPPED)
+			continue;
+		if (flow >= 0 && p->flow != flow)
+			continue;
+		seen++;
+		if (cl == CL_EACH) {
+			const struct sc_fault *f = fault_of(rn, a);
+			int ok = claim_holds(CL_EACH, p, 0);
+			char name[1300];
+
+			replay_pkt_str(r, i, line, sizeof(line));
+			snprintf(name, sizeof(name), "L%d %s %s", st->line, a->pos[1], line);
+			report_add(rn->report, name, f ? (ok ? V_XPASS : V_XFAIL) : (ok ? V_PASS : V_FAIL),
+				   f ? f->what : NULL, NULL, 0);
+			continue;
+		}
+		if (claim_holds((enum claim)cl, p, fields))
+			continue;
+		held = 0;
+		if (bad++ < 10 && dl < sizeof(detail))
+			dl += (size_t)snprintf(detail + dl, sizeof(detail) - dl, "%s\n", replay_pkt_str(r, i, line, sizeof(line)));
+	}
+	if (cl == CL_EACH) {
+		if (!seen)
+			verdict(rn, st, a, 0, "no packet replayed");
+		return 0;
+	}
+	if (!seen) {
+		verdict(rn, st, a, 0, "expected replayed packets in the scope, found none");
+		return 0;
+	}
+	if (bad > 10 && dl < sizeof(detail))
+		dl += (size_t)snprintf(detail + dl, sizeof(detail) - dl, "... %d more\n", bad - 10);
+	if (!held && dl < sizeof(detail))
+		snprintf(detail + dl, sizeof(detail) - dl, "expected every one of %llu packets %s; %d %s not",
+			 (unsigned long long)seen, claims[cl], bad, bad == 1 ? "is" : "are");
+	verdict(rn, st, a, held, held ? NULL : detail);
+	return 0;
+}
+
 static const struct step_def {
 	const char *verb;
 	int keep_terms;  /* key=value words are match terms, not options */
@@ -1519,6 +2208,25 @@ static const struct step_def {
 	{ "log-has", 0, c_log_has, r_log_has, "log-has FILE \"TEXT\" [absent] [within=D]",
 	  "check: a log in the run's results folder contains (or not) TEXT" },
 	{ "note", 0, c_note, r_note, "note \"TEXT\"", "a comment in the report" },
+	{ "replay", 0, c_replay, r_replay,
+	  "replay NAME FILE [until=N|EVENT] [failover-at=N|EVENT] [show-state=on] [timing=lockstep|capture] [scale=F] [within=D]",
+	  "replay an FTP capture through the pair, both ends played by the harness, up to packet N or an event "
+	  "(before-THING[:K], after-THING[:K], end; THING: 227 229 port eprt announce data-syn data-mid data-end "
+	  "login quit); failover-at=N fails over right before packet N (an event: where it says; show-state=on "
+	  "notes both firewalls' state there); within= is each packet's deadline (300ms); sets $NAME.next, $NAME.ctl.sport, "
+	  "$NAME.annK.addr/.port (as received), $NAME.dataK.sport/.dport" },
+	{ "replay-continue", 0, c_replay, r_replay,
+	  "replay-continue NAME [until=N|EVENT] [failover-at=N|EVENT] [show-state=on] [within=D]",
+	  "go on with a replay from where it stopped" },
+	{ "replay-verdict", 0, c_replay_verdict, r_replay_verdict,
+	  "replay-verdict NAME all-delivered|all-dropped|each|counts|delivered|dropped|changed|unchanged|in-sequence|"
+	  "out-of-sequence|skipped [packet=N|THING[:K]] [flow=control|data:K] [fields=address,port,payload,sequence] "
+	  "[delivered=N] [dropped=N] [skipped=N] [changed=N] [out-of-sequence=N]",
+	  "check: packets' verdicts (all-delivered: every replayed packet arrived in sequence; each: a TAP line per packet)" },
+	{ "exec", 0, c_exec, r_exec, "exec NODE PROGRAM [ARG...] [within=D]",
+	  "check: run a program in a lab node to completion (exit 0); its output goes to exec-L<line>.log" },
+	{ "show-state", 0, c_show_state, r_show_state, "show-state [fw1|fw2]",
+	  "note the firewalls' kernel conntracks and expectations (and the backup's external cache) in the report" },
 };
 
 static int verb_lookup(const char *verb)
@@ -1586,13 +2294,17 @@ static int setup(struct runner *rn)
 		if (run_track_pid(r, events_pid(rn->events[k]), "events") < 0)
 			return -1;
 	}
-	log_progress("server: vsftpd with %d files", rn->sc->nfiles);
-	rn->server = server_new(lab_node(rn->lab, ROLE_SERVER), rn->lo.fw.family, rn->lo.server_rate);
-	for (k = 0; k < rn->sc->nfiles; k++)
-		if (server_add_file(rn->server, rn->sc->files[k].name, rn->sc->files[k].size) < 0)
+	if (rn->lo.server) {
+		log_progress("server: vsftpd with %d files", rn->sc->nfiles);
+		rn->server = server_new(lab_node(rn->lab, ROLE_SERVER), rn->lo.fw.family, rn->lo.server_rate);
+		for (k = 0; k < rn->sc->nfiles; k++)
+			if (server_add_file(rn->server, rn->sc->files[k].name, rn->sc->files[k].size) < 0)
+				return -1;
+		if (server_start(rn->server) < 0)
 			return -1;
-	if (server_start(rn->server) < 0)
-		return -1;
+	} else if (rn->sc->nfiles) {
+		return err_set("'file' needs the server (lab server=on)");
+	}
 	log_progress("firewalls: nftables, conntrackd%s (NAT %s)",
 		     rn->lo.fw.driver == FAILOVER_KEEPALIVED ? ", keepalived" : "", nat_mode_name(rn->lo.fw.nat));
 	for (k = 0; k < 2; k++) {
@@ -1624,6 +2336,8 @@ static void teardown(struct runner *rn)
 		ftpc_free(rn->sessions[i].c);
 	for (i = 0; i < rn->ntransfers; i++)
 		transfer_free(rn->transfers[i]);
+	for (i = 0; i < rn->nreplays; i++)
+		replay_close(rn->replays[i].r);
 	if (rn->opt->keep)
 		return;
 	for (i = 0; i < 2; i++)
@@ -1653,7 +2367,7 @@ static int void_session(struct runner *rn, const struct sc_step *st)
 	int i, j;
 
 	for (i = 0; i < rn->nsessions; i++) {
-		const struct session *s = &rn->sessions[i];
+		const struct ftp_conn *s = &rn->sessions[i];
 
 		if (!s->failed[0])
 			continue;

@@ -222,6 +222,11 @@ static int opt_server_rate(struct lab_options *lo, const char *k, const char *v)
 	return 0;
 }
 
+static int opt_server(struct lab_options *lo, const char *k, const char *v)
+{
+	return parse_onoff(k, v, &lo->server);
+}
+
 static const struct {
 	const char *key;
 	int (*apply)(struct lab_options *o, const char *key, const char *val);
@@ -237,12 +242,14 @@ static const struct {
 	{ "commit-timeout", opt_commit_timeout },
 	{ "server-rate", opt_server_rate },
 	{ "input-guard", opt_input_guard },
+	{ "server", opt_server },
 };
 
 void lab_options_default(struct lab_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	fw_options_default(&o->fw);
+	o->server = 1;
 }
 
 int scenario_is_lab_option(const char *key)

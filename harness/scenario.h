@@ -17,6 +17,7 @@
  *                                 external-cache=on|off commit-timeout=N
  *                                 server-rate=SIZE (per transfer, on the server)
  *                                 input-guard=on|off (drop new non-SYN TCP to the firewall)
+ *                                 server=on|off (vsftpd on the server; off for replays)
  *   file NAME SIZE                a generated file on the server (SIZE: 4k, 3M)
  *   [when key=value... :] STEP    run STEP only in variants where all hold
  *
@@ -42,6 +43,8 @@
 struct lab_options {
 	struct fw_options fw;   /* the firewall pair */
 	uint64_t server_rate;   /* vsftpd anon_max_rate (bytes/s), 0 = unlimited */
+	int server;             /* run vsftpd on the server (default on; off for replays,
+				 * where the harness plays the server) */
 };
 
 void lab_options_default(struct lab_options *o);
