@@ -405,8 +405,8 @@ static void print_summary(const struct runner_summary *s, int n)
 	fprintf(stderr, "\n%-36s %-12s %5s %5s %5s %6s %8s  %s\n", "scenario:variant", "outcome", "pass", "fail",
 		"skip", "known", "time", "results");
 	for (i = 0; i < n; i++) {
-		const char *outcome = s[i].errors ? "error" : s[i].failed ? "FAIL"
-				      : s[i].known ? "known-fault" : s[i].passed ? "pass" : "skipped";
+		const char *outcome = s[i].exit_code == EXIT_SKIP ? "skipped" : s[i].errors ? "error"
+				      : s[i].failed ? "FAIL" : s[i].known ? "known-fault" : s[i].passed ? "pass" : "skipped";
 		const char *dir = strstr(s[i].dir, "/results/");
 
 		fprintf(stderr, "%-36s %-12s %5d %5d %5d %6d %7.1fs  %s\n", s[i].suite, outcome, s[i].passed,
@@ -444,7 +444,7 @@ static int run_jobs(const struct cli *c, struct job *jobs, int n)
 {
 	struct runner_options ro = { c->results, c->keep, stdout };
 	struct runner_summary *sums = NULL;
-	int i, j, rc = EXIT_PASS, reclaimed, nsums = 0;
+	int i, j, rc = EXIT_PASS, reclaimed, nsums = 0, ran = 0;
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "ftfw: skipped: not root (namespaces, nftables and daemons need root)\n");
@@ -468,12 +468,16 @@ static int run_jobs(const struct cli *c, struct job *jobs, int n)
 			memset(&sums[nsums], 0, sizeof(*sums));
 			r = runner_run(sc, v, &ro, &sums[nsums++]);
 
-			/* Worst wins: set-up error over failure over pass. */
-			if (r == EXIT_SETUP || (r == EXIT_FAILED && rc != EXIT_SETUP) ||
-			    (r == EXIT_SKIP && rc == EXIT_PASS))
+			/* Worst wins: set-up error over failure over pass; a
+			 * skipped variant counts only if nothing else ran. */
+			if (r != EXIT_SKIP)
+				ran++;
+			if (r == EXIT_SETUP || (r == EXIT_FAILED && rc != EXIT_SETUP))
 				rc = r;
 		}
 	}
+	if (!ran && nsums)
+		rc = EXIT_SKIP;
 	if (nsums > 1)
 		print_summary(sums, nsums);
 	if (c->record && rc == EXIT_PASS && nsums == 1)

@@ -121,6 +121,12 @@ static const char *builtin(struct runner *rn, const char *name)
 		return failover_driver_name(rn->lo.fw.driver);
 	if (strcmp(name, "variant") == 0)
 		return rn->variant ? rn->variant->name : "";
+	/* The kernel under test: set by kernel/guest-init inside a VM. */
+	if (strcmp(name, "kernel") == 0) {
+		const char *k = getenv("FTFW_KERNEL");
+
+		return k && k[0] ? k : "host";
+	}
 	if (strcmp(name, "active") == 0)
 		return rn->active ? "fw2" : "fw1";
 	if (strcmp(name, "standby") == 0)
@@ -2405,6 +2411,24 @@ int runner_run(const struct scenario *sc, const struct sc_variant *v, const stru
 		fprintf(stderr, "ftfw: %s: %s\n", suite, err_get());
 		free(rn);
 		return EXIT_SETUP;
+	}
+	{
+		char why[256];
+
+		if (!scenario_requires_hold(sc, lookup, rn, why, sizeof(why))) {
+			/* Not for this kernel or setting: say so, build nothing. */
+			if (o->tap)
+				fprintf(o->tap, "TAP version 13\n1..0 # SKIP %s: %s\n", suite, why);
+			fprintf(stderr, "ftfw: %s: skipped: %s\n", suite, why);
+			if (sum) {
+				memset(sum, 0, sizeof(*sum));
+				str_copy(sum->suite, suite, sizeof(sum->suite));
+				str_copy(sum->dir, why, sizeof(sum->dir));
+				sum->exit_code = EXIT_SKIP;
+			}
+			free(rn);
+			return EXIT_SKIP;
+		}
 	}
 	rn->run = run_new(o->results_root, sc->name);
 	if (!rn->run) {

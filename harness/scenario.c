@@ -384,6 +384,41 @@ static int h_fault(struct scenario *sc, int argc, char **argv)
 	return 0;
 }
 
+static int h_requires(struct scenario *sc, int argc, char **argv)
+{
+	struct sc_require *r;
+	const char *w;
+	char *ne;
+
+	if (argc < 2 || (argc > 2 && strcmp(argv[2], "when") != 0) || argc == 3)
+		return err_set("requires: expected KEY=VALUE[|VALUE...] (or KEY!=...) [when key=value...]");
+	if (sc->nrequires >= SC_MAX_REQUIRES)
+		return err_set("more than %d requires lines", SC_MAX_REQUIRES);
+	r = &sc->requires[sc->nrequires];
+	memset(r, 0, sizeof(*r));
+	w = argv[1];
+	ne = strstr(w, "!=");
+	if (ne && ne < strchr(w, '=') + 1) {
+		char tmp[200];
+
+		if (str_copy(tmp, w, sizeof(tmp)) >= sizeof(tmp))
+			return err_set("'%s': too long", w);
+		tmp[ne - w] = '\0';
+		if (!tmp[0] || !ne[2])
+			return err_set("'%s': expected KEY!=VALUE", w);
+		str_copy(r->need.key, tmp, sizeof(r->need.key));
+		if (str_copy(r->need.val, ne + 2, sizeof(r->need.val)) >= sizeof(r->need.val))
+			return err_set("'%s': value too long", w);
+		r->negate = 1;
+	} else if (parse_kv(w, &r->need) < 0) {
+		return -1;
+	}
+	if (argc > 3 && parse_conds(argc - 3, argv + 3, r->cond, &r->ncond) < 0)
+		return -1;
+	sc->nrequires++;
+	return 0;
+}
+
 static int h_lab(struct scenario *sc, int argc, char **argv)
 {
 	struct lab_options o;
@@ -439,6 +474,7 @@ static const struct {
 	{ "scenario", h_scenario },
 	{ "variant", h_variant },
 	{ "known-fault", h_fault },
+	{ "requires", h_requires },
 	{ "lab", h_lab },
 	{ "file", h_file },
 };
@@ -639,6 +675,44 @@ int scenario_describe(const char *path, char *buf, size_t len)
 	}
 	free(text);
 	return rc < 0 ? err_set("%s: no 'scenario \"description\"' line first", path) : 0;
+}
+
+/* Is v one of the '|'-separated alternatives in list? */
+static int one_of(const char *v, const char *list)
+{
+	size_t n = strlen(v);
+	const char *p = list;
+
+	for (;;) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+
+		if (len == n && strncmp(p, v, n) == 0)
+			return 1;
+		if (!bar)
+			return 0;
+		p = bar + 1;
+	}
+}
+
+int scenario_requires_hold(const struct scenario *sc, sc_lookup_fn lookup, void *ctx, char *buf, size_t len)
+{
+	int i;
+
+	for (i = 0; i < sc->nrequires; i++) {
+		const struct sc_require *r = &sc->requires[i];
+		const char *v;
+
+		if (!scenario_conds_hold(r->cond, r->ncond, lookup, ctx))
+			continue;
+		v = lookup(ctx, r->need.key);
+		if (v && one_of(v, r->need.val) != r->negate)
+			continue;
+		snprintf(buf, len, "requires %s%s%s, found %s", r->need.key, r->negate ? "!=" : "=", r->need.val,
+			 v ? v : "(undefined)");
+		return 0;
+	}
+	return 1;
 }
 
 int scenario_conds_hold(const struct sc_kv *cond, int ncond, sc_lookup_fn lookup, void *ctx)

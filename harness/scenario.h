@@ -10,6 +10,7 @@
  *   scenario "one-line description"
  *   variant NAME key=value...     run once per variant (lab options or variables)
  *   known-fault ID "what, where, trigger" when key=value...
+ *   requires KEY=V1|V2 (or KEY!=...) [when key=value...]   else the variant is skipped
  *   lab key=value...              nat=on|off|masquerade family=ipv4|ipv6|dual
  *                                 failover=direct|keepalived
  *                                 transport=udp|multicast hashsize=N
@@ -77,6 +78,21 @@ struct sc_fault {
 	struct sc_kv cond[SC_MAX_CONDS];
 };
 
+/*
+ * requires KEY=VALUE|VALUE... | KEY!=VALUE|VALUE... [when KEY=VALUE...]:
+ * where the when-conditions hold, the variant runs only if the
+ * requirement does; otherwise it is skipped with the reason (e.g. a
+ * scenario for a patched kernel, run on the host).
+ */
+struct sc_require {
+	struct sc_kv need;          /* val may list alternatives with '|' */
+	int negate;                 /* KEY!=... */
+	int ncond;
+	struct sc_kv cond[SC_MAX_CONDS];
+};
+
+#define SC_MAX_REQUIRES 8
+
 struct sc_file {
 	char name[64];
 	uint64_t size;
@@ -88,6 +104,8 @@ struct scenario {
 	char description[256];
 	int nvariants;
 	struct sc_variant variants[SC_MAX_VARIANTS];
+	int nrequires;
+	struct sc_require requires[SC_MAX_REQUIRES];
 	int nfaults;
 	struct sc_fault faults[SC_MAX_FAULTS];
 	int nlab;
@@ -128,8 +146,15 @@ int scenario_lab_options(const struct scenario *sc, const struct sc_variant *v, 
 int scenario_lab_option(struct lab_options *o, const char *key, const char *val) FTFW_WUR;
 int scenario_is_lab_option(const char *key);
 
-/* Do all conditions hold in the variables vars (NULL-terminated lookup)? */
+/*
+ * Does every requirement that applies hold? 1, or 0 with why (a
+ * "requires kernel=6.1-keep, found host" text) written to buf.
+ */
+struct sc_variant;
 typedef const char *(*sc_lookup_fn)(void *ctx, const char *name);
+int scenario_requires_hold(const struct scenario *sc, sc_lookup_fn lookup, void *ctx, char *buf, size_t len);
+
+/* Do all conditions hold in the variables vars (NULL-terminated lookup)? */
 int scenario_conds_hold(const struct sc_kv *cond, int ncond, sc_lookup_fn lookup, void *ctx);
 
 /*
