@@ -95,8 +95,8 @@ static void usage(FILE *out)
 static int parse_cli(int argc, char **argv, struct cli *c)
 {
 	struct option longopts[ARRAY_SIZE(options) + 1];
-	char shortopts[2 * ARRAY_SIZE(options) + 2] = "+";
-	size_t i, s = 1;
+	char shortopts[2 * ARRAY_SIZE(options) + 3] = "+:";
+	size_t i, s = 2;
 	int ch;
 
 	memset(longopts, 0, sizeof(longopts));
@@ -495,6 +495,8 @@ int main(int argc, char **argv)
 	char **names = NULL;
 	int first, n = 0, i, rc = EXIT_SETUP, reclaimed;
 
+	/* TAP lines appear as checks complete, even into a pipe or a file. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	first = parse_cli(argc, argv, &c);
 	if (first < 0) {
 		fprintf(stderr, "ftfw: %s\n", err_get());
