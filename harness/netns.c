@@ -85,6 +85,10 @@ int netns_del(const char *name)
 
 	if (path_of(path, sizeof(path), name) < 0)
 		return -1;
+	/* Tracked before it is made: one that never came to be is done
+	 * (unlink would say EROFS, not ENOENT, on a read-only /run/netns). */
+	if (lstat(path, &(struct stat){ 0 }) < 0 && errno == ENOENT)
+		return 0;
 	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
 		return err_sys("umount %s", path);
 	if (unlink(path) < 0 && errno != ENOENT)

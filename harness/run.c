@@ -89,6 +89,22 @@ static int mkdirs(const char *path, int mode)
 	return 0;
 }
 
+/* The state folder is ours alone: owned by us, writable by nobody else
+ * (a folder others can write could hold a planted state file). */
+static int state_dir_safe(void)
+{
+	struct stat st;
+
+	if (lstat(RUN_STATE_DIR, &st) < 0)
+		return err_sys("%s", RUN_STATE_DIR);
+	if (!S_ISDIR(st.st_mode))
+		return err_set("%s: not a directory (a symlink?), refusing to use it", RUN_STATE_DIR);
+	if (st.st_uid != geteuid() || (st.st_mode & 022))
+		return err_set("%s: owned by uid %u with mode %03o; it must be ours (uid %u) and writable by us only",
+			       RUN_STATE_DIR, (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777), (unsigned)geteuid());
+	return 0;
+}
+
 static void state_line(struct run *r, const char *fmt, ...) FTFW_FMT(2, 3);
 static void state_line(struct run *r, const char *fmt, ...)
 {
@@ -108,7 +124,7 @@ struct run *run_new(const char *results_root, const char *label)
 	char cwd[256] = "";
 	int fd = -1, tries;
 
-	if (mkdirs(RUN_STATE_DIR, 0700) < 0)
+	if (mkdirs(RUN_STATE_DIR, 0700) < 0 || state_dir_safe() < 0)
 		goto out_free;
 	for (tries = 0; tries < 16; tries++) {
 		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
@@ -305,25 +321,76 @@ void run_abandon(struct run *r)
 	free(r);
 }
 
-/* Replay one dead run's state file as a teardown. */
-static int reclaim(const char *path)
+/*
+ * A state file this project wrote: named "<6 hex digits>.state", a
+ * regular file (never followed through a symlink) owned by us and
+ * writable by nobody else. Anything else in the state folder is left
+ * alone, with a warning: replaying it could make cleanup kill or remove
+ * what a stranger named. Returns the open file and the run id, or NULL
+ * with err set (why it was left alone).
+ */
+static FILE *state_open(const char *name, char id[8])
 {
-	char line[512], scratch[256] = "";
+	char path[512];
+	struct stat st;
+	size_t i;
+	int fd;
+	FILE *f;
+
+	if (strlen(name) != 12 || strcmp(name + 6, ".state") != 0) {
+		err_set("not a state file name");
+		return NULL;
+	}
+	for (i = 0; i < 6; i++)
+		if (!strchr("0123456789abcdef", name[i])) {
+			err_set("not a state file name");
+			return NULL;
+		}
+	memcpy(id, name, 6);
+	id[6] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", RUN_STATE_DIR, name);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		err_sys("%s", errno == ELOOP ? "a symlink" : "open");
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		err_set("not a regular file of ours, writable by us only");
+		close(fd);
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		err_sys("fdopen");
+		close(fd);
+	}
+	return f;
+}
+
+/*
+ * Replay one dead run's state file (f, of run id) as a teardown. Only
+ * what that run could have made is touched: namespaces named
+ * ftfw-<id>-*, the scratch folder RUN_STATE_DIR/<id> (a symlink there is
+ * removed, never followed), processes whose PID and start time match.
+ */
+static int reclaim(FILE *f, const char *id)
+{
+	char line[512], scratch[256] = "", ns_prefix[16], own_scratch[256], path[512];
 	pid_t pids[RUN_MAX_PIDS * 2];
 	unsigned long long starts[RUN_MAX_PIDS * 2];
 	char netns[32][64];
 	int npids = 0, nnetns = 0, i, rc = 0;
-	FILE *f;
 
-	f = fopen(path, "re");
-	if (!f)
-		return err_sys("%s", path);
+	snprintf(ns_prefix, sizeof(ns_prefix), "ftfw-%s-", id);
+	snprintf(own_scratch, sizeof(own_scratch), "%s/%s", RUN_STATE_DIR, id);
 	while (fgets(line, sizeof(line), f)) {
 		int pid;
 		unsigned long long start;
 		char name[64];
 
 		if (sscanf(line, "pid %d %llu", &pid, &start) == 2 && npids < (int)ARRAY_SIZE(pids)) {
+			if (pid <= 1)
+				continue;
 			pids[npids] = pid;
 			starts[npids++] = start;
 		} else if (sscanf(line, "gone %d", &pid) == 1) {
@@ -331,12 +398,17 @@ static int reclaim(const char *path)
 				if (pids[i] == pid)
 					pids[i] = 0;
 		} else if (sscanf(line, "netns %63s", name) == 1 && nnetns < (int)ARRAY_SIZE(netns)) {
-			/* Only names this project makes. */
-			if (strncmp(name, "ftfw-", 5) == 0)
+			/* Only the names this run made. */
+			if (strncmp(name, ns_prefix, strlen(ns_prefix)) == 0 && !strchr(name, '/'))
 				str_copy(netns[nnetns++], name, sizeof(netns[0]));
+			else
+				log_progress("cleanup: run %s: left alone namespace '%s' (not this run's)", id, name);
 		} else if (sscanf(line, "scratch %255s", scratch) == 1) {
-			if (strncmp(scratch, RUN_STATE_DIR "/", sizeof(RUN_STATE_DIR)) != 0)
+			if (strcmp(scratch, own_scratch) != 0) {
+				log_progress("cleanup: run %s: left alone scratch folder '%s' (not %s)", id, scratch,
+					     own_scratch);
 				scratch[0] = '\0';
+			}
 		}
 	}
 	fclose(f);
@@ -348,6 +420,7 @@ static int reclaim(const char *path)
 			rc = -1;
 	if (scratch[0] && remove_tree(scratch) < 0)
 		rc = -1;
+	snprintf(path, sizeof(path), "%s/%s.state", RUN_STATE_DIR, id);
 	if (unlink(path) < 0)
 		rc = err_sys("unlink %s", path);
 	return rc;
@@ -357,14 +430,19 @@ int run_reclaim_stale(int include_kept, int *reclaimed)
 {
 	DIR *d;
 	struct dirent *de;
+	struct stat st;
 	int rc = 0;
 
 	*reclaimed = 0;
+	if (lstat(RUN_STATE_DIR, &st) < 0 && errno == ENOENT)
+		return 0;
+	if (state_dir_safe() < 0)
+		return -1;
 	d = opendir(RUN_STATE_DIR);
 	if (!d)
-		return errno == ENOENT ? 0 : err_sys("%s", RUN_STATE_DIR);
+		return err_sys("%s", RUN_STATE_DIR);
 	while ((de = readdir(d))) {
-		char path[512], line[128];
+		char line[128], id[8];
 		int owner = 0;
 		unsigned long long start = 0;
 		size_t n = strlen(de->d_name);
@@ -373,22 +451,28 @@ int run_reclaim_stale(int include_kept, int *reclaimed)
 
 		if (n < 7 || strcmp(de->d_name + n - 6, ".state") != 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", RUN_STATE_DIR, de->d_name);
-		f = fopen(path, "re");
-		if (!f)
+		f = state_open(de->d_name, id);
+		if (!f) {
+			log_progress("cleanup: left alone %s/%s: %s", RUN_STATE_DIR, de->d_name, err_get());
+			err_clear();
 			continue;
+		}
 		if (!fgets(line, sizeof(line), f) || sscanf(line, "owner %d %llu", &owner, &start) != 2)
 			owner = 0;
 		kept = 0;
 		while (fgets(line, sizeof(line), f))
 			if (strcmp(line, "kept\n") == 0)
 				kept = 1;
-		fclose(f);
-		if (owner > 0 && same_process(owner, start))
+		if (owner > 0 && same_process(owner, start)) {
+			fclose(f);
 			continue; /* a live run: not ours to touch */
-		if (kept && !include_kept)
+		}
+		if (kept && !include_kept) {
+			fclose(f);
 			continue;
-		if (reclaim(path) < 0)
+		}
+		rewind(f);
+		if (reclaim(f, id) < 0)
 			rc = -1;
 		else
 			(*reclaimed)++;

@@ -79,6 +79,8 @@ struct runner {
 		int show;                        /* note both firewalls' state at failover-at */
 	} replays[MAX_REPLAYS];
 	int replaying;                           /* index of the replay running now */
+	int nended;
+	pid_t ended[16];                         /* daemons a step ended on purpose */
 };
 
 /* ---- variables ---- */
@@ -126,6 +128,29 @@ static const char *builtin(struct runner *rn, const char *name)
 		const char *k = getenv("FTFW_KERNEL");
 
 		return k && k[0] ? k : "host";
+	}
+	/* The lab's daemons' PIDs (for exec or spawn: strace, gdb, a signal). */
+	{
+		static char pidbuf[16];
+		pid_t pid = -1;
+		int k;
+
+		for (k = 0; k < 2; k++) {
+			const char *role = k ? "fw2_" : "fw1_";
+
+			if (!rn->fw[k] || strncmp(name, role, 4) != 0)
+				continue;
+			if (strcmp(name + 4, "conntrackd_pid") == 0)
+				pid = syncd_pid(firewall_syncd(rn->fw[k]));
+			else if (strcmp(name + 4, "keepalived_pid") == 0)
+				pid = firewall_keepalived_pid(rn->fw[k]);
+		}
+		if (strcmp(name, "vsftpd_pid") == 0 && rn->server)
+			pid = server_pid(rn->server);
+		if (pid > 0) {
+			snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+			return pidbuf;
+		}
 	}
 	if (strcmp(name, "active") == 0)
 		return rn->active ? "fw2" : "fw1";
@@ -1203,6 +1228,10 @@ static int r_daemon(struct runner *rn, const struct sc_step *st, const struct ar
 	log_progress("%s: %s %s (pid %d)", a->pos[1], a->pos[3], a->pos[2], (int)pid);
 	if (!daemon_actions[i].sig)
 		return syncd_restart(firewall_syncd(fw));
+	/* Its end is the scenario's doing, not a fault of the lab. */
+	if ((daemon_actions[i].sig == SIGKILL || daemon_actions[i].sig == SIGTERM) &&
+	    rn->nended < (int)ARRAY_SIZE(rn->ended))
+		rn->ended[rn->nended++] = pid;
 	if (kill(pid, daemon_actions[i].sig) < 0)
 		return err_sys("%s: kill %d", a->pos[1], (int)pid);
 	return 0;
@@ -1606,6 +1635,93 @@ static int r_exec(struct runner *rn, const struct sc_step *st, const struct args
 	err_clear();
 	verdict(rn, st, a, rc == 0, rc == 0 ? NULL : detail);
 	free(out);
+	return 0;
+}
+
+/*
+ * spawn NODE NAME PROGRAM [ARG...] [ready="TEXT"] [within=D]: a program
+ * in the background on a lab node (a listener, a load generator, a
+ * capture of one's own), tracked by the run and stopped at teardown like
+ * the lab's daemons. Its output goes to spawn-NAME.log.
+ * check: it is still running (with ready=, once its output shows TEXT).
+ */
+static int c_spawn(int argc, char *const argv[])
+{
+	int i;
+
+	if (argc < 4)
+		return err_set("expected spawn NODE NAME PROGRAM [ARG...] [ready=\"TEXT\"] [within=D]");
+	if (argv[1][0] != '$' && lab_role_parse(argv[1]) < 0)
+		return err_set("'%s' is not a lab node (client, fw1, fw2, server, lan, wan)", argv[1]);
+	if (!scenario_valid_name(argv[2]))
+		return err_set("'%s': a name is letters, digits, '-' and '_' (at most 31)", argv[2]);
+	for (i = 3; i < argc; i++) {
+		if (!looks_like_opt(argv[i]))
+			continue;
+		if (strncmp(argv[i], "within=", 7) != 0 && strncmp(argv[i], "fault=", 6) != 0 &&
+		    strncmp(argv[i], "ready=", 6) != 0)
+			return err_set("'%s' would be taken as a step option (only ready=, within= and fault= are)",
+				       argv[i]);
+		if (strncmp(argv[i], "within=", 7) == 0 && argv[i][7] != '$' &&
+		    parse_duration(argv[i] + 7, &(int){ 0 }) < 0)
+			return err_prefix("%s", argv[i]);
+		if (strcmp(argv[i], "ready=") == 0)
+			return err_set("ready=: name the text the program prints once it is ready");
+	}
+	return 0;
+}
+
+static int r_spawn(struct runner *rn, const struct sc_step *st, const struct args *a)
+{
+	int role = lab_role_parse(a->pos[1]), i, n = 0, status = 0, up;
+	char *argv[SC_MAX_ARGS + 1], path[768], detail[1024] = "";
+	const char *ready = opt_get(a, "ready");
+	int64_t deadline = now_ms() + within(a, DEFAULT_WITHIN_MS);
+	struct node *node;
+	pid_t pid;
+
+	if (role < 0)
+		return err_set("'%s' is not a lab node", a->pos[1]);
+	if (a->n < 4)
+		return err_set("spawn %s %s: no program", a->pos[1], a->pos[2]);
+	node = lab_node(rn->lab, (enum lab_role)role);
+	for (i = 3; i < a->n; i++)
+		argv[n++] = a->pos[i];
+	argv[n] = NULL;
+	if (str_fmt(path, sizeof(path), "%s/spawn-%s.log", run_dir(rn->run), a->pos[2]) < 0)
+		return -1;
+	if (access(path, F_OK) == 0)
+		return err_set("spawn: '%s' already started", a->pos[2]);
+	log_progress("spawn %s %s: %s", a->pos[1], a->pos[2], argv[0]);
+	pid = node_spawn(node, argv, path);
+	if (pid < 0)
+		return err_prefix("spawn %s", a->pos[2]);
+	for (;;) {
+		char *text = ready ? file_read(path, NULL) : NULL;
+		int seen = ready && text && strstr(text, ready);
+
+		free(text);
+		up = node_alive(node, pid, &status);
+		if (!up || !ready || seen || now_ms() > deadline)
+			break;
+		sleep_ms(10);
+	}
+	if (!up) {
+		char *text = file_read(path, NULL);
+		size_t len = text ? strlen(text) : 0;
+
+		while (len && text[len - 1] == '\n')
+			text[--len] = '\0';
+		snprintf(detail, sizeof(detail), "expected %s to keep running; it ended (%s %d): %.700s", argv[0],
+			 WIFEXITED(status) ? "exit" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+			 len ? text + (len > 700 ? len - 700 : 0) : "(no output)");
+		free(text);
+	} else if (ready && now_ms() > deadline) {
+		snprintf(detail, sizeof(detail), "expected %s to print \"%s\" within %d ms; see spawn-%s.log", argv[0],
+			 ready, within(a, DEFAULT_WITHIN_MS), a->pos[2]);
+		up = 0;
+	}
+	verdict(rn, st, a, up, up ? NULL : detail);
 	return 0;
 }
 
@@ -2169,6 +2285,71 @@ static int r_replay_verdict(struct runner *rn, const struct sc_step *st, const s
 	return 0;
 }
 
+/*
+ * The lab's daemons (conntrackd and keepalived on each firewall, vsftpd)
+ * must stay up unless a step ended them on purpose. One that dies on its
+ * own is a fault of the lab, not a verdict: the run stops with exit 2 and
+ * the daemon's last words. Returns 0, or -1 with err set.
+ */
+static int ended_on_purpose(const struct runner *rn, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < rn->nended; i++)
+		if (rn->ended[i] == pid)
+			return 1;
+	return 0;
+}
+
+struct watched {
+	const char *role, *name;
+	struct node *node;
+	pid_t pid;
+	const char *file; /* its output, in the results folder: ROLE-FILE */
+};
+
+static int daemons_check(struct runner *rn)
+{
+	struct watched d[5];
+	int n = 0, i, k, status = 0;
+
+	for (k = 0; k < 2; k++) {
+		const char *role = k ? "fw2" : "fw1";
+
+		if (!rn->fw[k])
+			continue;
+		d[n++] = (struct watched){ role, "conntrackd", firewall_node(rn->fw[k]),
+					 syncd_pid(firewall_syncd(rn->fw[k])), "conntrackd.out" };
+		d[n++] = (struct watched){ role, "keepalived", firewall_node(rn->fw[k]),
+					 firewall_keepalived_pid(rn->fw[k]), "keepalived.log" };
+	}
+	if (rn->server)
+		d[n++] = (struct watched){ "server", "vsftpd", lab_node(rn->lab, ROLE_SERVER), server_pid(rn->server),
+					 "vsftpd.out" };
+	for (i = 0; i < n; i++) {
+		char path[768], *text;
+		size_t len;
+		const char *tail;
+
+		if (d[i].pid <= 0 || ended_on_purpose(rn, d[i].pid) || node_alive(d[i].node, d[i].pid, &status))
+			continue;
+		if (str_fmt(path, sizeof(path), "%s/%s-%s", run_dir(rn->run), d[i].role, d[i].file) < 0)
+			return -1;
+		text = file_read(path, NULL);
+		len = text ? strlen(text) : 0;
+		while (len && text[len - 1] == '\n')
+			text[--len] = '\0';
+		tail = len ? text + (len > 300 ? len - 300 : 0) : "(no output)";
+		err_set("%s: %s (pid %d) died (%s %d) and no step ended it: a fault of the lab, not a verdict. "
+			"Its last words (%s-%s): %s",
+			d[i].role, d[i].name, (int)d[i].pid, WIFSIGNALED(status) ? "signal" : "exit",
+			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), d[i].role, d[i].file, tail);
+		free(text);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct step_def {
 	const char *verb;
 	int keep_terms;  /* key=value words are match terms, not options */
@@ -2231,6 +2412,9 @@ static const struct step_def {
 	  "check: packets' verdicts (all-delivered: every replayed packet arrived in sequence; each: a TAP line per packet)" },
 	{ "exec", 0, c_exec, r_exec, "exec NODE PROGRAM [ARG...] [within=D]",
 	  "check: run a program in a lab node to completion (exit 0); its output goes to exec-L<line>.log" },
+	{ "spawn", 0, c_spawn, r_spawn, "spawn NODE NAME PROGRAM [ARG...] [ready=\"TEXT\"] [within=D]",
+	  "check: start a program in the background on a lab node (stopped at teardown; output in spawn-NAME.log), "
+	  "running and, with ready=, printing TEXT" },
 	{ "show-state", 0, c_show_state, r_show_state, "show-state [fw1|fw2]",
 	  "note the firewalls' kernel conntracks and expectations (and the backup's external cache) in the report" },
 };
@@ -2456,7 +2640,7 @@ int runner_run(const struct scenario *sc, const struct sc_variant *v, const stru
 		if (expand_args(rn, st, steps[st->verb].keep_terms, &a) < 0 && void_session(rn, st)) {
 			continue;
 		}
-		if (err_get()[0] || steps[st->verb].run(rn, st, &a) < 0) {
+		if (err_get()[0] || steps[st->verb].run(rn, st, &a) < 0 || daemons_check(rn) < 0) {
 			char name[1200];
 
 			err_prefix("%s:%d", sc->path, st->line);

@@ -287,7 +287,7 @@ int scenario_lab_options(const struct scenario *sc, const struct sc_variant *v, 
 	return 0;
 }
 
-static int valid_name(const char *s)
+int scenario_valid_name(const char *s)
 {
 	size_t i;
 
@@ -319,7 +319,7 @@ static int h_variant(struct scenario *sc, int argc, char **argv)
 
 	if (argc < 2)
 		return err_set("variant: expected a name");
-	if (!valid_name(argv[1]))
+	if (!scenario_valid_name(argv[1]))
 		return err_set("variant '%s': use letters, digits, '-' and '_'", argv[1]);
 	for (i = 0; i < sc->nvariants; i++)
 		if (strcmp(sc->variants[i].name, argv[1]) == 0)
@@ -365,7 +365,7 @@ static int h_fault(struct scenario *sc, int argc, char **argv)
 
 	if (argc < 3 || (argc > 3 && strcmp(argv[3], "when") != 0) || argc == 4)
 		return err_set("known-fault: expected ID \"description\" [when key=value...]");
-	if (!valid_name(argv[1]))
+	if (!scenario_valid_name(argv[1]))
 		return err_set("known-fault '%s': use letters, digits, '-' and '_'", argv[1]);
 	for (i = 0; i < sc->nfaults; i++)
 		if (strcmp(sc->faults[i].id, argv[1]) == 0)

@@ -146,6 +146,10 @@ int scenario_lab_options(const struct scenario *sc, const struct sc_variant *v, 
 int scenario_lab_option(struct lab_options *o, const char *key, const char *val) FTFW_WUR;
 int scenario_is_lab_option(const char *key);
 
+/* A name of the language (variant, known fault, spawned program): letters,
+ * digits, '-' and '_', 1 to 31 of them. */
+int scenario_valid_name(const char *s);
+
 /*
  * Does every requirement that applies hold? 1, or 0 with why (a
  * "requires kernel=6.1-keep, found host" text) written to buf.

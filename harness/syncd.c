@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define SYNCD_PORT 3780
@@ -163,6 +165,22 @@ int syncd_render(int index, const struct syncd_options *o, const char *lockfile,
 		       sock);
 }
 
+/*
+ * Has this start of the daemon finished its initialisation? conntrackd
+ * opens its UNIX socket first and its sync channel and netlink sockets
+ * after it, so a daemon that answers on the socket can still fail (a
+ * sync port already taken); it prints "initialization completed" once
+ * everything is open. Reads the console file from offset from.
+ */
+static int init_completed(const char *out, size_t from)
+{
+	char *text = file_read(out, NULL);
+	int done = text && strlen(text) > from && strstr(text + from, "initialization completed") != NULL;
+
+	free(text);
+	return done;
+}
+
 /* Does the daemon's UNIX socket accept a connection? */
 static int socket_ready(const char *path)
 {
@@ -186,6 +204,10 @@ static int launch(struct syncd *s)
 {
 	int64_t deadline;
 	int status;
+	struct stat st;
+	/* The console file is appended to across restarts: this start's
+	 * output begins where it ends now. */
+	size_t from = stat(s->out, &st) == 0 ? (size_t)st.st_size : 0;
 
 	/* A daemon killed with SIGKILL leaves its lock file behind. */
 	if (unlink(s->lock) < 0 && errno != ENOENT)
@@ -198,22 +220,26 @@ static int launch(struct syncd *s)
 	if (s->pid < 0)
 		return -1;
 	deadline = now_ms() + SYNCD_READY_MS;
-	while (!socket_ready(s->sock)) {
+	while (!init_completed(s->out, from) || !socket_ready(s->sock)) {
 		if (!node_alive(s->node, s->pid, &status)) {
 			char *text = file_read(s->out, NULL);
 			size_t len = text ? strlen(text) : 0;
+			const char *own = text && from < len ? text + from : "";
 
 			/* The daemon's own last words are the error. */
-			while (len && text[len - 1] == '\n')
+			while (len > from && text[len - 1] == '\n')
 				text[--len] = '\0';
-			err_set("conntrackd exited (status %d): %s", status,
-				len ? text + (len > 300 ? len - 300 : 0) : "(no output)");
+			len = strlen(own);
+			err_set("conntrackd %s %d: %s", WIFEXITED(status) ? "exited with" : "was killed by signal",
+				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+				len ? own + (len > 400 ? len - 400 : 0) : "(no output)");
 			free(text);
 			s->pid = -1;
 			return -1;
 		}
 		if (now_ms() > deadline)
-			return err_set("conntrackd: socket %s not ready after %d ms", s->sock, SYNCD_READY_MS);
+			return err_set("conntrackd: not ready after %d ms (no \"initialization completed\" in %s, or "
+				       "socket %s not answering)", SYNCD_READY_MS, s->out, s->sock);
 		sleep_ms(2);
 	}
 	return 0;
