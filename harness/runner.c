@@ -1585,25 +1585,44 @@ static int r_note(struct runner *rn, const struct sc_step *st, const struct args
 	return 0;
 }
 
-/* exec NODE PROGRAM [ARG...]: a program in a lab node, to completion (check: exit 0) */
-static int c_exec(int argc, char *const argv[])
+/*
+ * The words of a program's command line (exec, spawn), from argv[first]:
+ * every one is the program's except options of the step (allowed: NULL
+ * terminated, plus within= and fault=). A word like key=value of another
+ * key would be taken as an option, so it is refused.
+ */
+static int check_program_words(int argc, char *const argv[], int first, const char *const allowed[])
 {
-	int i;
+	int i, j;
 
-	if (argc < 3)
-		return err_set("expected exec NODE PROGRAM [ARG...] (its output goes to exec-L<line>.log)");
 	if (argv[1][0] != '$' && lab_role_parse(argv[1]) < 0)
 		return err_set("'%s' is not a lab node (client, fw1, fw2, server, lan, wan)", argv[1]);
-	for (i = 3; i < argc; i++) {
+	for (i = first; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		int ok = 0;
+
 		if (!looks_like_opt(argv[i]))
 			continue;
-		if (strncmp(argv[i], "within=", 7) != 0 && strncmp(argv[i], "fault=", 6) != 0)
-			return err_set("'%s' would be taken as a step option (only within= and fault= are)", argv[i]);
-		if (strncmp(argv[i], "within=", 7) == 0 && argv[i][7] != '$' &&
-		    parse_duration(argv[i] + 7, &(int){ 0 }) < 0)
+		ok = strncmp(argv[i], "within=", 7) == 0 || strncmp(argv[i], "fault=", 6) == 0;
+		for (j = 0; allowed && allowed[j] && !ok; j++)
+			ok = strlen(allowed[j]) == (size_t)(eq - argv[i]) && strncmp(argv[i], allowed[j], strlen(allowed[j])) == 0;
+		if (!ok)
+			return err_set("'%s' would be taken as a step option (only %s%swithin= and fault= are)", argv[i],
+				       allowed ? allowed[0] : "", allowed ? "=, " : "");
+		if (!eq[1])
+			return err_set("'%s': an empty value", argv[i]);
+		if (strncmp(argv[i], "within=", 7) == 0 && eq[1] != '$' && parse_duration(eq + 1, &(int){ 0 }) < 0)
 			return err_prefix("%s", argv[i]);
 	}
 	return 0;
+}
+
+/* exec NODE PROGRAM [ARG...]: a program in a lab node, to completion (check: exit 0) */
+static int c_exec(int argc, char *const argv[])
+{
+	if (argc < 3)
+		return err_set("expected exec NODE PROGRAM [ARG...] (its output goes to exec-L<line>.log)");
+	return check_program_words(argc, argv, 3, NULL);
 }
 
 static int r_exec(struct runner *rn, const struct sc_step *st, const struct args *a)
@@ -1647,28 +1666,13 @@ static int r_exec(struct runner *rn, const struct sc_step *st, const struct args
  */
 static int c_spawn(int argc, char *const argv[])
 {
-	int i;
+	static const char *const ok[] = { "ready", NULL };
 
 	if (argc < 4)
 		return err_set("expected spawn NODE NAME PROGRAM [ARG...] [ready=\"TEXT\"] [within=D]");
-	if (argv[1][0] != '$' && lab_role_parse(argv[1]) < 0)
-		return err_set("'%s' is not a lab node (client, fw1, fw2, server, lan, wan)", argv[1]);
 	if (!scenario_valid_name(argv[2]))
 		return err_set("'%s': a name is letters, digits, '-' and '_' (at most 31)", argv[2]);
-	for (i = 3; i < argc; i++) {
-		if (!looks_like_opt(argv[i]))
-			continue;
-		if (strncmp(argv[i], "within=", 7) != 0 && strncmp(argv[i], "fault=", 6) != 0 &&
-		    strncmp(argv[i], "ready=", 6) != 0)
-			return err_set("'%s' would be taken as a step option (only ready=, within= and fault= are)",
-				       argv[i]);
-		if (strncmp(argv[i], "within=", 7) == 0 && argv[i][7] != '$' &&
-		    parse_duration(argv[i] + 7, &(int){ 0 }) < 0)
-			return err_prefix("%s", argv[i]);
-		if (strcmp(argv[i], "ready=") == 0)
-			return err_set("ready=: name the text the program prints once it is ready");
-	}
-	return 0;
+	return check_program_words(argc, argv, 3, ok);
 }
 
 static int r_spawn(struct runner *rn, const struct sc_step *st, const struct args *a)

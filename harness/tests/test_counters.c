@@ -19,6 +19,7 @@
 #include "counters.h"
 #include "firewall.h"
 #include "netns.h"
+#include "testlib.h"
 
 #define PEER "198.51.100.99"
 #define PEER_PORT 9
@@ -62,27 +63,11 @@ END_TEST
 
 /* ---- live (root) ----------------------------------------------------- */
 
-static char live_ns[64];
-static int live_ns_made, live_ready;
+static struct tl_ns live;
 
-static int run_cmd(char *const argv[])
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* The set-up commands, run in order; NS is replaced by the namespace's name. */
-static const char *const setup_cmds[][14] = {
+/* The set-up commands, run in order before the ruleset is loaded; NS is
+ * replaced by the namespace's name. */
+static const char *const setup_cmds[][TL_CMD_WORDS] = {
 	{ "ip", "-n", "NS", "link", "add", "v0", "type", "veth", "peer", "name", "v1", NULL },
 	{ "ip", "-n", "NS", "addr", "add", "198.51.100.1/24", "dev", "v0", NULL },
 	{ "ip", "-n", "NS", "link", "set", "v0", "up", NULL },
@@ -90,72 +75,17 @@ static const char *const setup_cmds[][14] = {
 	/* A static neighbour: the datagrams leave at once, no ARP queue. */
 	{ "ip", "-n", "NS", "neigh", "add", PEER, "lladdr", "02:00:00:00:00:63", "dev", "v0",
 	  "nud", "permanent", NULL },
-	{ "ip", "netns", "exec", "NS", "nft", "-f", "FILE", NULL },
 };
 
 /* Unchecked fixture: runs in the parent, so the teardown runs even when a test fails. */
 static void live_setup(void)
 {
-	struct fw_options o;
-	char text[8192], path[128];
-	size_t i, j, n;
-	int rc = 0;
-
-	snprintf(live_ns, sizeof(live_ns), "ftfwtest-cnt-%d", (int)getpid());
-	snprintf(path, sizeof(path), "/tmp/%s.nft", live_ns);
-	live_ns_made = netns_add(live_ns) == 0;
-	if (!live_ns_made) {
-		fprintf(stderr, "live setup: %s\n", err_get());
-		return;
-	}
-	fw_options_default(&o);
-	if (firewall_render_ruleset(ROLE_FW1, &o, text, sizeof(text)) < 0) {
-		fprintf(stderr, "live setup: %s\n", err_get());
-		return;
-	}
-	n = strlen(text);
-	if (n + sizeof(test_table) > sizeof(text)) {
-		fprintf(stderr, "live setup: ruleset too long\n");
-		return;
-	}
-	memcpy(text + n, test_table, sizeof(test_table));
-	if (file_write(path, text, strlen(text), 0600) < 0) {
-		fprintf(stderr, "live setup: %s\n", err_get());
-		return;
-	}
-	for (i = 0; i < ARRAY_SIZE(setup_cmds) && rc == 0; i++) {
-		char *argv[ARRAY_SIZE(setup_cmds[0])] = { NULL };
-
-		for (j = 0; setup_cmds[i][j]; j++) {
-			const char *w = setup_cmds[i][j];
-
-			argv[j] = (char *)(strcmp(w, "NS") == 0 ? live_ns :
-					   strcmp(w, "FILE") == 0 ? path : w);
-		}
-		rc = run_cmd(argv);
-		if (rc != 0)
-			fprintf(stderr, "live setup: %s %s %s %s ...: exit %d\n", argv[0], argv[1],
-				argv[2], argv[3], rc);
-	}
-	unlink(path);
-	live_ready = rc == 0;
+	tl_ns_new(&live, "cnt", test_table, setup_cmds, ARRAY_SIZE(setup_cmds));
 }
 
 static void live_teardown(void)
 {
-	if (live_ns_made && netns_del(live_ns) < 0)
-		fprintf(stderr, "live teardown: %s\n", err_get());
-	live_ns_made = live_ready = 0;
-}
-
-static int live_open(void)
-{
-	int fd;
-
-	ck_assert_msg(live_ready, "scratch namespace %s not set up", live_ns);
-	fd = netns_open(live_ns);
-	ck_assert_msg(fd >= 0, "%s", err_get());
-	return fd;
+	tl_ns_del(&live);
 }
 
 /* Reads of counters that no packet has touched, and of ones that are not there. */
@@ -182,7 +112,7 @@ START_TEST(test_live_read)
 {
 	const struct read_row *row = &read_rows[_i];
 	uint64_t packets = 77, bytes = 77;
-	int fd = live_open(), rc;
+	int fd = tl_ns_open(&live), rc;
 
 	errno = 0;
 	rc = counter_read(fd, row->table, row->name, &packets, &bytes);
@@ -225,7 +155,7 @@ START_TEST(test_live_traffic)
 {
 	static const int bursts[] = { 3, 5 };
 	uint64_t p0, b0, p1, b1, rp, rb;
-	int fd = live_open();
+	int fd = tl_ns_open(&live);
 	size_t i;
 
 	ck_assert_msg(counter_read(fd, "t", "c", &p0, &b0) == 0, "%s", err_get());

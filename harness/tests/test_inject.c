@@ -19,6 +19,7 @@
 #include "firewall.h"
 #include "inject.h"
 #include "netns.h"
+#include "testlib.h"
 
 #define MAX_WORDS 16
 
@@ -258,73 +259,17 @@ END_TEST
 
 /* ---- live: a scratch namespace with the firewall's ruleset (root) ---- */
 
-static char live_ns[64];
-static int live_ns_made, live_ready;
-
-static int run_cmd(char *const argv[])
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+static struct tl_ns live;
 
 /* Unchecked fixture: runs in the parent, so the teardown runs even when a test fails. */
 static void live_setup(void)
 {
-	struct fw_options o;
-	char text[8192], path[128];
-	int rc;
-
-	snprintf(live_ns, sizeof(live_ns), "ftfwtest-inj-%d", (int)getpid());
-	snprintf(path, sizeof(path), "/tmp/%s.nft", live_ns);
-	live_ns_made = netns_add(live_ns) == 0;
-	if (!live_ns_made) {
-		fprintf(stderr, "live setup: %s\n", err_get());
-		return;
-	}
-	fw_options_default(&o); /* NAT on: the nat chain has an snat rule */
-	if (firewall_render_ruleset(ROLE_FW1, &o, text, sizeof(text)) < 0 ||
-	    file_write(path, text, strlen(text), 0600) < 0) {
-		fprintf(stderr, "live setup: %s\n", err_get());
-		return;
-	}
-	{
-		char *argv[] = { "ip", "netns", "exec", live_ns, "nft", "-f", path, NULL };
-
-		rc = run_cmd(argv);
-	}
-	unlink(path);
-	if (rc != 0) {
-		fprintf(stderr, "live setup: ip netns exec %s nft -f %s: exit %d\n", live_ns, path, rc);
-		return;
-	}
-	live_ready = 1;
+	tl_ns_new(&live, "inj", NULL, NULL, 0);
 }
 
 static void live_teardown(void)
 {
-	if (live_ns_made && netns_del(live_ns) < 0)
-		fprintf(stderr, "live teardown: %s\n", err_get());
-	live_ns_made = live_ready = 0;
-}
-
-static int live_open(void)
-{
-	int fd;
-
-	ck_assert_msg(live_ready, "scratch namespace %s not set up", live_ns);
-	fd = netns_open(live_ns);
-	ck_assert_msg(fd >= 0, "%s", err_get());
-	return fd;
+	tl_ns_del(&live);
 }
 
 static const struct ct_record *find(const struct ct_list *l, const char *key, const char *val)
@@ -468,7 +413,7 @@ START_TEST(test_live_inject)
 	struct inject_spec s;
 	struct ct_record r;
 	const char *t;
-	int argc = split(row->words, words, sizeof(words), argv), fd = live_open();
+	int argc = split(row->words, words, sizeof(words), argv), fd = tl_ns_open(&live);
 	unsigned long timeout;
 
 	ck_assert_msg(inject_spec_parse(argc, argv, &s, strbuf, sizeof(strbuf)) == 0, "%s: %s",
@@ -524,7 +469,7 @@ START_TEST(test_live_inject_errors)
 	const struct inject_err_row *row = &inject_err_rows[_i];
 	char strbuf[256];
 	struct inject_spec s;
-	int fd = live_open();
+	int fd = tl_ns_open(&live);
 
 	if (row->first)
 		inject_words(fd, row->first, &s, strbuf, sizeof(strbuf));
@@ -589,7 +534,7 @@ START_TEST(test_live_expect)
 	const struct ct_record *r;
 	char strbuf[256], port[8];
 	struct inject_spec m;
-	int fd = live_open(), rc, created;
+	int fd = tl_ns_open(&live), rc, created;
 
 	inject_words(row->inject_master ? fd : -1, row->master, &m, strbuf, sizeof(strbuf));
 	errno = 0;

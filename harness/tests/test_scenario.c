@@ -309,6 +309,12 @@ static const struct invalid_case invalid_cases[] = {
 	{ "bad.scn", H "exec client\n", "bad.scn:2: ", "exec: expected exec NODE PROGRAM" },
 	{ "bad.scn", H "exec moon ls\n", "bad.scn:2: ", "'moon' is not a lab node" },
 	{ "bad.scn", H "exec client dd if=/dev/zero\n", "bad.scn:2: ", "'if=/dev/zero' would be taken as a step option" },
+	{ "bad.scn", H "exec client sleep within=soon\n", "bad.scn:2: ", "within=soon" },
+	{ "bad.scn", H "spawn server l1\n", "bad.scn:2: ", "spawn: expected spawn NODE NAME PROGRAM" },
+	{ "bad.scn", H "spawn moon l1 sleep 9\n", "bad.scn:2: ", "'moon' is not a lab node" },
+	{ "bad.scn", H "spawn server a/b sleep 9\n", "bad.scn:2: ", "'a/b': a name is letters" },
+	{ "bad.scn", H "spawn server l1 dd of=/tmp/x\n", "bad.scn:2: ", "'of=/tmp/x' would be taken as a step option (only ready=, within= and fault= are)" },
+	{ "bad.scn", H "spawn server l1 sleep 9 ready=\n", "bad.scn:2: ", "'ready=': an empty value" },
 	/* ftp */
 	{ "bad.scn", H "ftp c1\n", "bad.scn:2: ", "ftp: expected NAME ACTION" },
 	{ "bad.scn", H "ftp c1 dance\n", "bad.scn:2: ", "ftp: unknown action 'dance'" },

@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include "testlib.h"
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -455,27 +456,13 @@ static char tmpdir[64];
 
 static void make_dir(void)
 {
-	str_copy(tmpdir, "/tmp/test_trace.XXXXXX", sizeof(tmpdir));
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	tl_tmpdir_make(tmpdir, sizeof(tmpdir), "test_trace");
 }
 
-/* Unchecked teardown: no assertions here, a failed case may have left its file. */
+/* Unchecked teardown: a failed case may have left its file. */
 static void remove_dir(void)
 {
-	struct dirent *e;
-	char path[PATH_MAX];
-	DIR *d = opendir(tmpdir);
-
-	while (d && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", tmpdir, e->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	if (rmdir(tmpdir) != 0)
-		fprintf(stderr, "test_trace: rmdir %s: %s\n", tmpdir, strerror(errno));
+	tl_tmpdir_remove(tmpdir);
 }
 
 /* Write the file of c into path. */
