@@ -431,13 +431,19 @@ static int v_size(const char *v)
 	return scenario_parse_size(v, &n);
 }
 
-static int v_seconds(const char *v)
+/* A whole number from lo to hi, else "expected <what>". */
+static int v_range(const char *v, uint64_t lo, uint64_t hi, const char *what)
 {
 	uint64_t n;
 
-	if (parse_count(v, &n) < 0 || n < 1 || n > 3600)
-		return err_set("expected seconds from 1 to 3600");
+	if (parse_count(v, &n) < 0 || n < lo || n > hi)
+		return err_set("expected %s", what);
 	return 0;
+}
+
+static int v_seconds(const char *v)
+{
+	return v_range(v, 1, 3600, "seconds from 1 to 3600");
 }
 
 static int v_ip(const char *v)
@@ -447,20 +453,12 @@ static int v_ip(const char *v)
 
 static int v_count(const char *v)
 {
-	uint64_t n;
-
-	if (parse_count(v, &n) < 0 || n < 1 || n > MAX_TRANSFERS)
-		return err_set("expected 1 to %d", MAX_TRANSFERS);
-	return 0;
+	return v_range(v, 1, MAX_TRANSFERS, "1 to " FTFW_STR(MAX_TRANSFERS));
 }
 
 static int v_code(const char *v)
 {
-	uint64_t n;
-
-	if (parse_count(v, &n) < 0 || n < 100 || n > 599)
-		return err_set("expected an FTP reply code (100 to 599)");
-	return 0;
+	return v_range(v, 100, 599, "an FTP reply code (100 to 599)");
 }
 
 static int v_firewall(const char *v)
@@ -468,6 +466,14 @@ static int v_firewall(const char *v)
 	int r = lab_role_parse(v);
 
 	return r == ROLE_FW1 || r == ROLE_FW2 ? 0 : err_set("expected fw1 or fw2");
+}
+
+/* A step's firewall word: fw1, fw2, or a variable that will name one. */
+static int firewall_word(const char *w)
+{
+	if (w[0] == '$' || v_firewall(w) == 0)
+		return 0;
+	return err_set("'%s' is not a firewall (fw1, fw2)", w);
 }
 
 static int v_percent(const char *v)
@@ -984,8 +990,8 @@ static int c_expect(int argc, char *const argv[])
 
 	if (argc < 4)
 		return err_set("expected FW SOURCE KIND [present|absent|count=N] TERM... [within=D]");
-	if (argv[1][0] != '$' && lab_role_parse(argv[1]) != ROLE_FW1 && lab_role_parse(argv[1]) != ROLE_FW2)
-		return err_set("'%s' is not a firewall (fw1, fw2)", argv[1]);
+	if (firewall_word(argv[1]) < 0)
+		return -1;
 	if (ct_source_parse(argv[2]) < 0)
 		return err_set("'%s': expected kernel, internal or external", argv[2]);
 	kind = ct_kind_parse(argv[3]);
@@ -1194,8 +1200,8 @@ static int c_daemon(int argc, char *const argv[])
 
 	if (positional(argc, argv, 0) != 3)
 		return err_set("expected daemon FW conntrackd|keepalived kill|term|stop|cont|restart");
-	if (argv[1][0] != '$' && lab_role_parse(argv[1]) != ROLE_FW1 && lab_role_parse(argv[1]) != ROLE_FW2)
-		return err_set("'%s' is not a firewall (fw1, fw2)", argv[1]);
+	if (firewall_word(argv[1]) < 0)
+		return -1;
 	if (strcmp(argv[2], "conntrackd") != 0 && strcmp(argv[2], "keepalived") != 0)
 		return err_set("'%s': expected conntrackd or keepalived", argv[2]);
 	if (strcmp(argv[3], "restart") == 0 && strcmp(argv[2], "conntrackd") != 0)
@@ -1252,8 +1258,8 @@ static int c_syncd(int argc, char *const argv[])
 {
 	if (positional(argc, argv, 0) != 2)
 		return err_set("expected syncd FW commit|flush|resync|bulk|reset-timers|request-resync");
-	if (argv[1][0] != '$' && lab_role_parse(argv[1]) != ROLE_FW1 && lab_role_parse(argv[1]) != ROLE_FW2)
-		return err_set("'%s' is not a firewall (fw1, fw2)", argv[1]);
+	if (firewall_word(argv[1]) < 0)
+		return -1;
 	if (syncd_cmd_parse(argv[2]) < 0)
 		return err_set("'%s': expected commit, flush, resync, bulk, reset-timers or request-resync", argv[2]);
 	return check_opts(argc, argv, NULL, 0);
@@ -1401,8 +1407,8 @@ static int c_counter(int argc, char *const argv[])
 
 	if (positional(argc, argv, 0) != 2)
 		return err_set("expected counter fw1|fw2 NAME [min=N] [max=N]");
-	if (argv[1][0] != '$' && lab_role_parse(argv[1]) != ROLE_FW1 && lab_role_parse(argv[1]) != ROLE_FW2)
-		return err_set("'%s' is not a firewall (fw1, fw2)", argv[1]);
+	if (firewall_word(argv[1]) < 0)
+		return -1;
 	if (!strstr(" " FW_COUNTERS " ", argv[2]) || strchr(argv[2], ' '))
 		return err_set("'%s': the ruleset's counters are %s", argv[2], FW_COUNTERS);
 	for (i = 3; i < argc; i++)
@@ -1450,8 +1456,8 @@ static int c_inject(int argc, char *const argv[])
 
 	if (argc < 2)
 		return err_set("expected inject fw1|fw2 src=ADDR dst=ADDR sport=N dport=N [helper=NAME] [snat=|dnat=ADDR[:PORT]]");
-	if (argv[1][0] != '$' && lab_role_parse(argv[1]) != ROLE_FW1 && lab_role_parse(argv[1]) != ROLE_FW2)
-		return err_set("'%s' is not a firewall (fw1, fw2)", argv[1]);
+	if (firewall_word(argv[1]) < 0)
+		return -1;
 	for (i = 2; i < argc; i++)
 		if (strchr(argv[i], '$'))
 			return 0; /* values known at run time */
@@ -1479,8 +1485,8 @@ static int c_inject_expect(int argc, char *const argv[])
 {
 	if (argc < 3)
 		return err_set("expected inject-expect fw1|fw2 port=N src=ADDR dst=ADDR sport=N dport=N [helper=NAME]");
-	if (argv[1][0] != '$' && lab_role_parse(argv[1]) != ROLE_FW1 && lab_role_parse(argv[1]) != ROLE_FW2)
-		return err_set("'%s' is not a firewall (fw1, fw2)", argv[1]);
+	if (firewall_word(argv[1]) < 0)
+		return -1;
 	if (strncmp(argv[2], "port=", 5) != 0)
 		return err_set("'%s': expected port=N first", argv[2]);
 	return 0;

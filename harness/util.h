@@ -13,6 +13,9 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define FTFW_WUR __attribute__((warn_unused_result))
+/* A macro's value as a string literal: FTFW_STR(MAX) -> "128". */
+#define FTFW_STR_(x) #x
+#define FTFW_STR(x) FTFW_STR_(x)
 #define FTFW_FMT(a, b) __attribute__((format(printf, a, b)))
 
 /* Exit codes of the tool, kernel-selftest style. */
