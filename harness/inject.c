@@ -189,6 +189,36 @@ static int put_nat(struct nf_conntrack *ct, const struct inject_spec *s, int af)
 	return err_set("unknown nat kind %d", (int)s->nat);
 }
 
+
+/* What ctnetlink's errno means when it refuses to create an object. */
+struct create_errno {
+	int err;
+	const char *why; /* may name the helper once: %s */
+};
+
+static const struct create_errno ct_create_errors[] = {
+	{ EEXIST, "create: a conntrack with this tuple exists" },
+	{ EOPNOTSUPP, "create: helper '%s' unknown to the kernel" },
+};
+
+static const struct create_errno exp_create_errors[] = {
+	{ ENOENT, "create: no such master conntrack" },
+	{ EOPNOTSUPP, "create: the master has no helper (or, on older kernels, helper '%s' is unknown)" },
+};
+
+/* Set err from errno after a refused create (errno is kept). */
+static void create_failed(const struct create_errno *t, size_t n, const char *helper)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].err == errno) {
+			err_sys(t[i].why, helper ? helper : "");
+			return;
+		}
+	err_sys("create");
+}
+
 /* s as conntrackd would hand it to nfct_query(NFCT_Q_CREATE); NULL, err set. */
 static struct nf_conntrack *ct_build(const struct inject_spec *s)
 {
@@ -250,18 +280,7 @@ int inject_conntrack(int nsfd, const struct inject_spec *s)
 	if (netns_call(nsfd, open_in_ns, &a) < 0)
 		goto out_destroy;
 	if (nfct_query(a.h, NFCT_Q_CREATE, ct) < 0) {
-		switch (errno) {
-		case EEXIST:
-			err_sys("create: a conntrack with this tuple exists");
-			break;
-		case EOPNOTSUPP:
-			err_sys("create: helper '%s' unknown to the kernel",
-				s->helper ? s->helper : "");
-			break;
-		default:
-			err_sys("create");
-			break;
-		}
+		create_failed(ct_create_errors, ARRAY_SIZE(ct_create_errors), s->helper);
 		goto out_close;
 	}
 	rc = 0;
@@ -376,18 +395,7 @@ int inject_expectation(int nsfd, const struct inject_spec *master, uint16_t port
 	if (netns_call(nsfd, open_in_ns, &a) < 0)
 		goto out_destroy;
 	if (nfexp_query(a.h, NFCT_Q_CREATE, exp) < 0) {
-		switch (errno) {
-		case ENOENT:
-			err_sys("create: no such master conntrack");
-			break;
-		case EOPNOTSUPP:
-			err_sys("create: the master has no helper (or, on older kernels, "
-				"helper '%s' is unknown)", helper ? helper : "");
-			break;
-		default:
-			err_sys("create");
-			break;
-		}
+		create_failed(exp_create_errors, ARRAY_SIZE(exp_create_errors), helper);
 		goto out_close;
 	}
 	rc = 0;
