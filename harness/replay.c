@@ -117,6 +117,7 @@ struct wait {
 	int arrived;                  /* segments arrived */
 	int split;
 	int64_t t_sent;
+	int64_t drops_base;           /* the firewalls' drops before it was sent (-1: unknown) */
 	struct replay_pkt *res;
 	uint64_t index;
 };
@@ -125,6 +126,7 @@ struct replay {
 	char *path;                   /* owned */
 	struct lab *lab;              /* not owned */
 	struct replay_options o;
+	int64_t drops_known;          /* the firewalls' drop count when last read (-1: unknown) */
 	struct session_set *ss;       /* owned */
 	struct trace *tr;             /* owned */
 	struct side side[SIDES];
@@ -726,21 +728,43 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *h, const u_char *by
 	on_arrival(c->r, c->side, &a);
 }
 
-/* Read what the captures hold; with wait_ms > 0, wait until the awaited
- * packet is complete or that much time passed. */
-static int pump(struct replay *r, int wait_ms)
+/* The firewalls' drop count now (o.drops), or -1 when unknown. */
+static int64_t drops_now(struct replay *r)
 {
-	int64_t deadline = now_ms() + wait_ms;
+	return r->o.drops ? r->o.drops(r->o.ctx) : -1;
+}
+
+/*
+ * Read what the captures hold; with wait_ms > 0, wait until the awaited
+ * packet is complete or that much time passed. With early, the wait also
+ * ends once the firewalls' drop count has risen since the packet was sent
+ * and the packet is still not there DROP_GRACE_MS later: the firewall has
+ * given its verdict (a packet crosses the lab in tens of microseconds).
+ */
+#define DROP_POLL_MS 1
+#define DROP_GRACE_MS 5
+static int pump(struct replay *r, int wait_ms, int early)
+{
+	int64_t deadline = now_ms() + wait_ms, seen = 0;
 	struct pollfd pfd[SIDES];
 	int k, n;
 
+	early = early && r->o.drops && r->w.drops_base >= 0;
+	/* The counters are read only once a packet is late (most arrive in
+	 * tens of microseconds), so lockstep keeps its pace. */
 	for (;;) {
+		int64_t left = deadline - now_ms();
+
+		if (left < 0)
+			left = 0;
+		if (early && left > DROP_POLL_MS)
+			left = DROP_POLL_MS;
 		for (k = 0; k < SIDES; k++) {
 			pfd[k].fd = r->side[k].fd;
 			pfd[k].events = POLLIN;
 			pfd[k].revents = 0;
 		}
-		n = poll(pfd, SIDES, wait_ms > 0 ? (int)(deadline - now_ms() > 0 ? deadline - now_ms() : 0) : 0);
+		n = poll(pfd, SIDES, wait_ms > 0 ? (int)left : 0);
 		if (n < 0 && errno != EINTR)
 			return err_sys("poll");
 		for (k = 0; n > 0 && k < SIDES; k++) {
@@ -752,6 +776,13 @@ static int pump(struct replay *r, int wait_ms)
 				return err_set("%s: pcap: %s", side_names[k], pcap_geterr(r->side[k].pc));
 		}
 		if (wait_ms <= 0 || !r->w.active || now_ms() >= deadline)
+			return 0;
+		if (early && !seen && now_us() - r->w.t_sent >= DROP_POLL_MS * 1000) {
+			r->drops_known = drops_now(r);
+			if (r->drops_known > r->w.drops_base)
+				seen = now_ms();
+		}
+		if (seen && now_ms() - seen >= DROP_GRACE_MS)
 			return 0;
 	}
 }
@@ -883,7 +914,7 @@ static int do_packet(struct replay *r, const struct trace_pkt *p)
 	struct rw_pkt pk;
 	struct sack_ctx sc;
 	size_t plen, tcpoff, maxseg;
-	int e, dir, side, fi, guessed = 0;
+	int e, dir, side, fi, guessed = 0, retry;
 
 	res->flow = -1;
 	if (p->reason == TRACE_FRAGMENT) {
@@ -1012,14 +1043,20 @@ static int do_packet(struct replay *r, const struct trace_pkt *p)
 	res->plen = (uint32_t)plen;
 
 	/* Anything that came in meanwhile is not this packet's. */
-	if (pump(r, 0) < 0)
+	if (pump(r, 0, 0) < 0)
 		return -1;
 	w->active = 1;
+	w->drops_base = r->drops_known;
 	maxseg = (size_t)tx->mtu - (p->family == AF_INET6 ? 40 : 20) - 20 - ((pk.optlen + 3) & ~(size_t)3);
 	w->split = plen > maxseg;
 	res->split = (unsigned)w->split;
 	w->t_sent = now_us();
-	if (send_segments(r, side, &pk, plen, maxseg) < 0 || pump(r, r->o.deadline_ms) < 0)
+	/* A packet that will be sent again waits its whole deadline first, as
+	 * a real endpoint's retransmission timer would (and a failover may
+	 * settle meanwhile); one that will not, and the retransmission, end
+	 * at the firewall's drop. */
+	retry = r->o.retries && !f->lost;
+	if (send_segments(r, side, &pk, plen, maxseg) < 0 || pump(r, r->o.deadline_ms, !retry) < 0)
 		return -1;
 	/*
 	 * Not there: a real endpoint would retransmit, and what a failover
@@ -1027,11 +1064,17 @@ static int do_packet(struct replay *r, const struct trace_pkt *p)
 	 * still resolves) is then bridged. Once per packet, and not while a
 	 * flow's previous packet stayed lost (the firewall drops the flow).
 	 */
-	if (w->active && r->o.retries && !f->lost) {
+	if (w->active)
+		r->drops_known = drops_now(r);
+	if (w->active && retry) {
 		res->retransmitted = 1;
-		if (send_segments(r, side, &pk, plen, maxseg) < 0 || pump(r, RETRANSMIT_WAIT * r->o.deadline_ms) < 0)
+		w->drops_base = r->drops_known;
+		if (send_segments(r, side, &pk, plen, maxseg) < 0 ||
+		    pump(r, RETRANSMIT_WAIT * r->o.deadline_ms, 1) < 0)
 			return -1;
 	}
+	if (w->active)
+		r->drops_known = drops_now(r);
 	f->lost = w->active;
 	r->st.replayed++;
 	f->replayed++;
@@ -1064,6 +1107,7 @@ int replay_run(struct replay *r, uint64_t until)
 
 	if (until == 0 || until > r->count)
 		until = r->count;
+	r->drops_known = drops_now(r);
 	while (r->next <= until) {
 		int n = trace_next(r->tr, &p);
 

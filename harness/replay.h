@@ -71,7 +71,14 @@ struct replay_options {
 	 * (0: never); a -1 from it stops the replay as a lab fault. */
 	uint64_t before_at;
 	int (*before)(void *ctx, uint64_t index);
-	void *ctx;
+	/* The firewalls' verdict, sooner than a deadline: drops(ctx) returns
+	 * how many packets they have dropped so far (-1: unknown). A rise
+	 * while a packet is awaited (and it is still not there 5 ms later)
+	 * ends the wait: dropped. Not for the first try of a packet that will
+	 * be retransmitted, which waits its deadline like a real endpoint's
+	 * timer. NULL: every wait runs to its deadline. */
+	int64_t (*drops)(void *ctx);
+	void *ctx;                 /* for before and drops */
 };
 
 #define REPLAY_DEADLINE_MS 300

@@ -1858,6 +1858,28 @@ static int standby_in_sync(struct runner *rn, char *what, size_t wlen)
 #define SYNC_WAIT_MS 3000
 
 /* failover-at: the engine calls back right before the packet. */
+/* For a replay: the packets both firewalls' rulesets have dropped so far
+ * (their "dropped" counters), -1 when a counter cannot be read. */
+static int64_t replay_drops_cb(void *ctx)
+{
+	struct runner *rn = ctx;
+	uint64_t sum = 0;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		uint64_t packets = 0, bytes = 0;
+
+		if (!rn->fw[k])
+			continue;
+		if (counter_read(node_fd(firewall_node(rn->fw[k])), "ftfw", "dropped", &packets, &bytes) < 0) {
+			err_clear();
+			return -1;
+		}
+		sum += packets;
+	}
+	return (int64_t)sum;
+}
+
 static int replay_failover_cb(void *ctx, uint64_t index)
 {
 	struct runner *rn = ctx;
@@ -2014,6 +2036,7 @@ static int r_replay(struct runner *rn, const struct sc_step *st, const struct ar
 		o.deadline_ms = within(a, REPLAY_DEADLINE_MS);
 		o.nat_hint = rn->lo.fw.nat != NAT_OFF;
 		o.before = replay_failover_cb;
+		o.drops = replay_drops_cb;
 		o.ctx = rn;
 		if (str_fmt(log, sizeof(log), "%s/replay-%s.log", run_dir(rn->run), a->pos[1]) < 0)
 			return -1;

@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include "testlib.h"
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -107,6 +108,7 @@ static int FTFW_FMT(1, 2) sh(const char *fmt, ...)
 /* Unchecked fixture: runs in the runner, so teardown runs even when a test fails. */
 static void lab_setup(void)
 {
+	tl_ns_reclaim_stale();
 	snprintf(ns_a, sizeof(ns_a), "ftfwtest-cap-a-%d", (int)getpid());
 	snprintf(ns_b, sizeof(ns_b), "ftfwtest-cap-b-%d", (int)getpid());
 	lab_error[0] = '\0';

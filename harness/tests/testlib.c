@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "firewall.h"
@@ -46,6 +47,28 @@ static int run_row(const char *ns, const char *const row[TL_CMD_WORDS])
 	return rc == 0 ? 0 : -1;
 }
 
+void tl_ns_reclaim_stale(void)
+{
+	DIR *d = opendir("/run/netns");
+	struct dirent *e;
+
+	while (d && (e = readdir(d)) != NULL) {
+		const char *dash = strrchr(e->d_name, '-');
+		char *end;
+		long pid;
+
+		if (strncmp(e->d_name, "ftfwtest-", 9) != 0 || !dash)
+			continue;
+		pid = strtol(dash + 1, &end, 10);
+		if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (netns_del(e->d_name) < 0)
+			fprintf(stderr, "reclaim %s: %s\n", e->d_name, err_get());
+	}
+	if (d)
+		closedir(d);
+}
+
 void tl_ns_new(struct tl_ns *ns, const char *tag, const char *extra_nft,
 	       const char *const cmds[][TL_CMD_WORDS], size_t ncmds)
 {
@@ -55,6 +78,7 @@ void tl_ns_new(struct tl_ns *ns, const char *tag, const char *extra_nft,
 	int rc = 0;
 
 	memset(ns, 0, sizeof(*ns));
+	tl_ns_reclaim_stale();
 	snprintf(ns->name, sizeof(ns->name), "ftfwtest-%s-%d", tag, (int)getpid());
 	snprintf(path, sizeof(path), "/tmp/%s.nft", ns->name);
 	ns->made = netns_add(ns->name) == 0;

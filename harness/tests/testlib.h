@@ -27,6 +27,9 @@ struct tl_ns {
 void tl_ns_new(struct tl_ns *ns, const char *tag, const char *extra_nft,
 	       const char *const cmds[][TL_CMD_WORDS], size_t ncmds);
 void tl_ns_del(struct tl_ns *ns);
+/* Remove the scratch namespaces "ftfwtest-<tag>-<pid>" of suites that are
+ * gone (killed before their teardown ran); a live suite's are left. */
+void tl_ns_reclaim_stale(void);
 /* Open the namespace (asserts that it was set up); the caller closes the fd. */
 int tl_ns_open(const struct tl_ns *ns);
 
