@@ -117,6 +117,33 @@ static void state_line(struct run *r, const char *fmt, ...)
 	fflush(r->statef);
 }
 
+/*
+ * The results folder's path goes into the daemons' configuration files
+ * (conntrackd's LogFile, vsftpd's, keepalived's notify hook): a character
+ * that ends a line or a word there would let the path say more than a
+ * path. Such a path is refused before anything is made.
+ */
+static int path_safe(const char *what, const char *path)
+{
+	const unsigned char *p, *bad = NULL;
+	char shown[256];
+	size_t n = 0;
+
+	for (p = (const unsigned char *)path; *p; p++) {
+		int ctl = *p < 0x20 || *p == 0x7f;
+
+		if (!bad && (ctl || strchr(" \"'\\#;{}", *p)))
+			bad = p;
+		/* The path as it can be shown on one line: \xNN for controls. */
+		if (n + 5 < sizeof(shown))
+			n += (size_t)snprintf(shown + n, sizeof(shown) - n, ctl ? "\\x%02x" : "%c", *p);
+	}
+	if (!bad)
+		return 0;
+	return err_set("%s '%s': 0x%02x ('%s') is not allowed in it: daemons' configuration files name files there",
+		       what, shown, *bad, *bad == '\n' ? "\\n" : *bad < 0x20 || *bad == 0x7f ? "control" : (char[]){ (char)*bad, 0 });
+}
+
 struct run *run_new(const char *results_root, const char *label)
 {
 	struct run *r = xcalloc(1, sizeof(*r));
@@ -124,6 +151,14 @@ struct run *run_new(const char *results_root, const char *label)
 	char cwd[256] = "";
 	int fd = -1, tries;
 
+	if (path_safe("results folder", results_root) < 0)
+		goto out_free;
+	/* Absolute: daemons' configs name files in it (conntrackd insists). */
+	if (results_root[0] != '/' && (!getcwd(cwd, sizeof(cwd)) || path_safe("current directory", cwd) < 0)) {
+		if (!cwd[0])
+			err_sys("getcwd");
+		goto out_free;
+	}
 	if (mkdirs(RUN_STATE_DIR, 0700) < 0 || state_dir_safe() < 0)
 		goto out_free;
 	for (tries = 0; tries < 16; tries++) {
@@ -149,11 +184,6 @@ struct run *run_new(const char *results_root, const char *label)
 	}
 	state_line(r, "owner %d %llu", (int)getpid(), run_pid_starttime(getpid()));
 	snprintf(r->scratch, sizeof(r->scratch), "%s/%s", RUN_STATE_DIR, r->id);
-	/* Absolute: daemons' configs name files in it (conntrackd insists). */
-	if (results_root[0] != '/' && !getcwd(cwd, sizeof(cwd))) {
-		err_sys("getcwd");
-		goto out_unlink;
-	}
 	if (snprintf(r->dir, sizeof(r->dir), "%s%s%s/%s/%s", results_root[0] == '/' ? "" : cwd,
 		     results_root[0] == '/' ? "" : "/", results_root, label, r->id) >= (int)sizeof(r->dir)) {
 		err_set("results path too long");
