@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # harness/tests/lib.sh: shell helpers shared by the integration scripts
 # (sourced; bash).
 
@@ -7,7 +8,9 @@
 # the command set up there and left is counted exactly, and other runs on
 # the machine at the same time neither count nor get touched.
 isolated() {
+	# shellcheck disable=SC2174 # /run exists: -m is for ftfw-lab itself
 	mkdir -p /run/netns && mkdir -p -m 0700 /run/ftfw-lab
+	# shellcheck disable=SC2016 # the inner script expands its own arguments
 	unshare -m --propagation private bash -c '
 		out=$1 err=$2; shift 2
 		mount -t tmpfs -o mode=0755 ftfw-iso /run/netns && mount -t tmpfs -o mode=0700 ftfw-iso /run/ftfw-lab ||
