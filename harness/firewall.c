@@ -353,3 +353,12 @@ struct node *firewall_node(const struct firewall *fw) { return fw->node; }
 struct syncd *firewall_syncd(const struct firewall *fw) { return fw->syncd; }
 enum lab_role firewall_role(const struct firewall *fw) { return fw->role; }
 pid_t firewall_keepalived_pid(const struct firewall *fw) { return fw->keepalived; }
+
+int firewall_start_vrrp(struct firewall *fw, const struct fw_options *o)
+{
+	if (fw->keepalived > 0)
+		return err_set("%s: keepalived already runs", lab_role_name(fw->role));
+	if (start_keepalived(fw, o) < 0)
+		return err_prefix("%s", lab_role_name(fw->role));
+	return 0;
+}

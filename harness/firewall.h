@@ -64,5 +64,13 @@ int firewall_render_keepalived(enum lab_role role, const char *notify, char *buf
 
 /* Is keepalived running on it (and its pid)? -1 when not used. */
 pid_t firewall_keepalived_pid(const struct firewall *fw);
+/*
+ * Start keepalived on fw now (o's driver is keepalived). For a firewall
+ * made with another driver in its options: the lab starts the backup's
+ * keepalived only once the primary holds the virtual IPs, so that the
+ * backup never sees a moment without a master at start-up (it would
+ * become master for a moment, and its notify hook would commit).
+ */
+int firewall_start_vrrp(struct firewall *fw, const struct fw_options *o) FTFW_WUR;
 
 #endif

@@ -2531,7 +2531,12 @@ static int setup(struct runner *rn)
 	log_progress("firewalls: nftables, conntrackd%s (NAT %s)",
 		     rn->lo.fw.driver == FAILOVER_KEEPALIVED ? ", keepalived" : "", nat_mode_name(rn->lo.fw.nat));
 	for (k = 0; k < 2; k++) {
-		rn->fw[k] = firewall_new(rn->lab, k ? ROLE_FW2 : ROLE_FW1, &rn->lo.fw);
+		struct fw_options o = rn->lo.fw;
+
+		/* With keepalived, fw-2's starts once fw-1 is master (below). */
+		if (k && o.driver == FAILOVER_KEEPALIVED)
+			o.driver = FAILOVER_DIRECT;
+		rn->fw[k] = firewall_new(rn->lab, k ? ROLE_FW2 : ROLE_FW1, &o);
 		if (!rn->fw[k])
 			return -1;
 	}
@@ -2540,12 +2545,36 @@ static int setup(struct runner *rn)
 			return -1;
 	} else {
 		int64_t deadline = now_ms() + 10000;
+		char path[768];
 
 		while (lab_has_vips(rn->lab, ROLE_FW1) != 1) {
 			if (now_ms() > deadline)
 				return err_set("keepalived: fw1 did not take the virtual IPs within 10 s");
 			sleep_ms(10);
 		}
+		/*
+		 * Only now fw-2's keepalived: started beside fw-1's, it became
+		 * master for a moment when fw-1's first advertisement was late
+		 * (seen in a soak), and that moment's commit made a later
+		 * failover replace the control conntrack and its expectations.
+		 * The steps begin once fw-2's notify hook has run for BACKUP.
+		 */
+		if (firewall_start_vrrp(rn->fw[1], &rn->lo.fw) < 0 ||
+		    str_fmt(path, sizeof(path), "%s/fw2-notify.log", run_dir(rn->run)) < 0)
+			return -1;
+		for (;;) {
+			char *text = file_read(path, NULL);
+			int settled = text && strstr(text, "BACKUP done") != NULL;
+
+			free(text);
+			if (settled)
+				break;
+			if (now_ms() > deadline)
+				return err_set("keepalived: fw2 did not settle as backup within 10 s (see fw2-keepalived.log)");
+			sleep_ms(10);
+		}
+		if (lab_has_vips(rn->lab, ROLE_FW1) != 1)
+			return err_set("keepalived: fw1 lost the virtual IPs while fw2 started (see fw1-keepalived.log)");
 	}
 	rn->active = 0;
 	return 0;
