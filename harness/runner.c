@@ -85,78 +85,162 @@ struct runner {
 
 /* ---- variables ---- */
 
-static const char *builtin(struct runner *rn, const char *name)
+/*
+ * The builtin variables, as a table. static_value gives the value from
+ * what is known before the lab is built (lab options, the variant, the
+ * kernel); run_value, when the run is needed for it (who is active, the
+ * daemons' PIDs). Exactly one of the two is set.
+ */
+struct builtin_def {
+	const char *name;
+	const char *fixed;                                            /* a constant */
+	const char *(*static_value)(const struct lab_options *lo, const char *variant);
+	const char *(*run_value)(struct runner *rn, const char *name);
+};
+
+static const char *b_client_public(const struct lab_options *lo, const char *variant)
 {
-	static const struct {
-		const char *name, *value;
-	} fixed[] = {
-		{ "client", LAB_CLIENT_ADDR },
-		{ "server", LAB_SERVER_ADDR },
-		{ "lan_vip", LAB_LAN_VIP },
-		{ "wan_vip", LAB_WAN_VIP },
-		{ "fw1_lan", LAB_FW1_LAN },
-		{ "fw2_lan", LAB_FW2_LAN },
-		{ "fw1_wan", LAB_FW1_WAN },
-		{ "fw2_wan", LAB_FW2_WAN },
-		{ "fw1_sync", LAB_FW1_SYNC },
-		{ "fw2_sync", LAB_FW2_SYNC },
-		{ "client6", LAB_CLIENT_ADDR6 },
-		{ "server6", LAB_SERVER_ADDR6 },
-		{ "lan_vip6", LAB_LAN_VIP6 },
-		{ "wan_vip6", LAB_WAN_VIP6 },
-	};
+	(void)variant;
+	return lo->fw.nat != NAT_OFF ? LAB_WAN_VIP : LAB_CLIENT_ADDR;
+}
+
+static const char *b_client_public6(const struct lab_options *lo, const char *variant)
+{
+	(void)variant;
+	return lo->fw.nat != NAT_OFF ? LAB_WAN_VIP6 : LAB_CLIENT_ADDR6;
+}
+
+static const char *b_family(const struct lab_options *lo, const char *variant)
+{
+	(void)variant;
+	return lab_family_name(lo->fw.family);
+}
+
+static const char *b_nat(const struct lab_options *lo, const char *variant)
+{
+	(void)variant;
+	return nat_mode_name(lo->fw.nat);
+}
+
+static const char *b_failover(const struct lab_options *lo, const char *variant)
+{
+	(void)variant;
+	return failover_driver_name(lo->fw.driver);
+}
+
+static const char *b_variant(const struct lab_options *lo, const char *variant)
+{
+	(void)lo;
+	return variant;
+}
+
+/* The kernel under test: set by kernel/guest-init inside a VM. */
+static const char *b_kernel(const struct lab_options *lo, const char *variant)
+{
+	const char *k = getenv("FTFW_KERNEL");
+
+	(void)lo;
+	(void)variant;
+	return k && k[0] ? k : "host";
+}
+
+static const char *b_active(struct runner *rn, const char *name)
+{
+	(void)name;
+	return rn->active ? "fw2" : "fw1";
+}
+
+static const char *b_standby(struct runner *rn, const char *name)
+{
+	(void)name;
+	return rn->active ? "fw1" : "fw2";
+}
+
+/* The lab's daemons' PIDs (for exec or spawn: strace, gdb, a signal). */
+static const char *b_pid(struct runner *rn, const char *name)
+{
+	static char pidbuf[16];
+	pid_t pid = -1;
+	int k = name[2] == '2';
+
+	if (strcmp(name, "vsftpd_pid") == 0)
+		pid = rn->server ? server_pid(rn->server) : -1;
+	else if (!rn->fw[k])
+		pid = -1;
+	else if (strcmp(name + 4, "conntrackd_pid") == 0)
+		pid = syncd_pid(firewall_syncd(rn->fw[k]));
+	else
+		pid = firewall_keepalived_pid(rn->fw[k]);
+	if (pid <= 0)
+		return NULL;
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+	return pidbuf;
+}
+
+static const struct builtin_def builtins[] = {
+	{ "client", LAB_CLIENT_ADDR, NULL, NULL },
+	{ "server", LAB_SERVER_ADDR, NULL, NULL },
+	{ "lan_vip", LAB_LAN_VIP, NULL, NULL },
+	{ "wan_vip", LAB_WAN_VIP, NULL, NULL },
+	{ "fw1_lan", LAB_FW1_LAN, NULL, NULL },
+	{ "fw2_lan", LAB_FW2_LAN, NULL, NULL },
+	{ "fw1_wan", LAB_FW1_WAN, NULL, NULL },
+	{ "fw2_wan", LAB_FW2_WAN, NULL, NULL },
+	{ "fw1_sync", LAB_FW1_SYNC, NULL, NULL },
+	{ "fw2_sync", LAB_FW2_SYNC, NULL, NULL },
+	{ "client6", LAB_CLIENT_ADDR6, NULL, NULL },
+	{ "server6", LAB_SERVER_ADDR6, NULL, NULL },
+	{ "lan_vip6", LAB_LAN_VIP6, NULL, NULL },
+	{ "wan_vip6", LAB_WAN_VIP6, NULL, NULL },
+	/* what the server sees as the client's address */
+	{ "client_public", NULL, b_client_public, NULL },
+	{ "client_public6", NULL, b_client_public6, NULL },
+	{ "family", NULL, b_family, NULL },
+	{ "nat", NULL, b_nat, NULL },
+	{ "failover", NULL, b_failover, NULL },
+	{ "variant", NULL, b_variant, NULL },
+	{ "kernel", NULL, b_kernel, NULL },
+	{ "active", NULL, NULL, b_active },
+	{ "standby", NULL, NULL, b_standby },
+	{ "fw1_conntrackd_pid", NULL, NULL, b_pid },
+	{ "fw2_conntrackd_pid", NULL, NULL, b_pid },
+	{ "fw1_keepalived_pid", NULL, NULL, b_pid },
+	{ "fw2_keepalived_pid", NULL, NULL, b_pid },
+	{ "vsftpd_pid", NULL, NULL, b_pid },
+};
+
+static const struct builtin_def *builtin_def(const char *name)
+{
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(fixed); i++)
-		if (strcmp(name, fixed[i].name) == 0)
-			return fixed[i].value;
-	/* What the server sees as the client's address. */
-	if (strcmp(name, "client_public") == 0)
-		return rn->lo.fw.nat != NAT_OFF ? LAB_WAN_VIP : LAB_CLIENT_ADDR;
-	if (strcmp(name, "client_public6") == 0)
-		return rn->lo.fw.nat != NAT_OFF ? LAB_WAN_VIP6 : LAB_CLIENT_ADDR6;
-	if (strcmp(name, "family") == 0)
-		return lab_family_name(rn->lo.fw.family);
-	if (strcmp(name, "nat") == 0)
-		return nat_mode_name(rn->lo.fw.nat);
-	if (strcmp(name, "failover") == 0)
-		return failover_driver_name(rn->lo.fw.driver);
-	if (strcmp(name, "variant") == 0)
-		return rn->variant ? rn->variant->name : "";
-	/* The kernel under test: set by kernel/guest-init inside a VM. */
-	if (strcmp(name, "kernel") == 0) {
-		const char *k = getenv("FTFW_KERNEL");
-
-		return k && k[0] ? k : "host";
-	}
-	/* The lab's daemons' PIDs (for exec or spawn: strace, gdb, a signal). */
-	{
-		static char pidbuf[16];
-		pid_t pid = -1;
-		int k;
-
-		for (k = 0; k < 2; k++) {
-			const char *role = k ? "fw2_" : "fw1_";
-
-			if (!rn->fw[k] || strncmp(name, role, 4) != 0)
-				continue;
-			if (strcmp(name + 4, "conntrackd_pid") == 0)
-				pid = syncd_pid(firewall_syncd(rn->fw[k]));
-			else if (strcmp(name + 4, "keepalived_pid") == 0)
-				pid = firewall_keepalived_pid(rn->fw[k]);
-		}
-		if (strcmp(name, "vsftpd_pid") == 0 && rn->server)
-			pid = server_pid(rn->server);
-		if (pid > 0) {
-			snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
-			return pidbuf;
-		}
-	}
-	if (strcmp(name, "active") == 0)
-		return rn->active ? "fw2" : "fw1";
-	if (strcmp(name, "standby") == 0)
-		return rn->active ? "fw1" : "fw2";
+	for (i = 0; i < ARRAY_SIZE(builtins); i++)
+		if (strcmp(builtins[i].name, name) == 0)
+			return &builtins[i];
 	return NULL;
+}
+
+static const char *builtin(struct runner *rn, const char *name)
+{
+	const struct builtin_def *b = builtin_def(name);
+
+	if (!b)
+		return NULL;
+	if (b->fixed)
+		return b->fixed;
+	if (b->static_value)
+		return b->static_value(&rn->lo, rn->variant ? rn->variant->name : "");
+	return b->run_value(rn, name);
+}
+
+/* sc_verbs.builtin: the same table, before the lab exists. */
+static int builtin_static(const struct lab_options *lo, const char *variant, const char *name, const char **value)
+{
+	const struct builtin_def *b = builtin_def(name);
+
+	if (!b)
+		return 0;
+	*value = b->fixed ? b->fixed : b->static_value ? b->static_value(lo, variant) : NULL;
+	return 1;
 }
 
 static const char *lookup(void *ctx, const char *name)
@@ -281,19 +365,11 @@ static int within(const struct args *a, int def)
 	return ms;
 }
 
-/* Words with '=' (and a key made of [a-z-]) are options, unless the
+/* Words with '=' (and a key made of [a-z-_]) are options, unless the
  * step takes match terms (expect), which keep them positional. */
 static int looks_like_opt(const char *w)
 {
-	const char *eq = strchr(w, '=');
-	const char *p;
-
-	if (!eq || eq == w)
-		return 0;
-	for (p = w; p < eq; p++)
-		if (!islower((unsigned char)*p) && *p != '-' && *p != '_')
-			return 0;
-	return 1;
+	return scenario_is_option_word(w);
 }
 
 static int expand_args(struct runner *rn, const struct sc_step *st, int keep_terms, struct args *a)
@@ -2383,73 +2459,137 @@ static int daemons_check(struct runner *rn)
 	return 0;
 }
 
+/* ---- the variables steps set (for the parse-time check) ---- */
+
+/* name is "<prefix>.<rest>": returns rest, else NULL. */
+static const char *after_prefix(const char *name, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(name, prefix, n) == 0 && name[n] == '.' ? name + n + 1 : NULL;
+}
+
+/* "ann12.addr" against "ann", ".addr": digits in between. */
+static int numbered(const char *rest, const char *head, const char *tail)
+{
+	size_t h = strlen(head);
+	const char *p = rest + h;
+
+	if (strncmp(rest, head, h) != 0 || !isdigit((unsigned char)*p))
+		return 0;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return strcmp(p, tail) == 0;
+}
+
+/* ftp NAME connect sets $NAME.sport; pasv, epsv, port and eprt $NAME.port and $NAME.addr. */
+static int d_ftp(int argc, char *const argv[], const char *name)
+{
+	const char *rest = argc > 2 ? after_prefix(name, argv[1]) : NULL;
+	int announce;
+
+	if (!rest)
+		return 0;
+	announce = ftpc_mode_parse(argv[2]) >= 0 || argv[2][0] == '$';
+	if (strcmp(rest, "sport") == 0)
+		return strcmp(argv[2], "connect") == 0 || argv[2][0] == '$';
+	return announce && (strcmp(rest, "port") == 0 || strcmp(rest, "addr") == 0);
+}
+
+/* failover, failback (and a replay's failover-at) set $failover_ms. */
+static int d_failover(int argc, char *const argv[], const char *name)
+{
+	(void)argc;
+	(void)argv;
+	return strcmp(name, "failover_ms") == 0;
+}
+
+/* replay NAME: $NAME.next, .delivered, .dropped, .ctl.sport, .annK.addr/.port, .dataK.sport/.dport */
+static int d_replay(int argc, char *const argv[], const char *name)
+{
+	const char *rest = argc > 1 ? after_prefix(name, argv[1]) : NULL;
+	int i;
+
+	if (!rest) {
+		for (i = 2; i < argc && strcmp(name, "failover_ms") == 0; i++)
+			if (strncmp(argv[i], "failover-at=", 12) == 0)
+				return 1;
+		return 0;
+	}
+	return strcmp(rest, "next") == 0 || strcmp(rest, "delivered") == 0 || strcmp(rest, "dropped") == 0 ||
+	       strcmp(rest, "ctl.sport") == 0 || numbered(rest, "ann", ".addr") || numbered(rest, "ann", ".port") ||
+	       numbered(rest, "data", ".sport") || numbered(rest, "data", ".dport");
+}
+
 static const struct step_def {
 	const char *verb;
 	int keep_terms;  /* key=value words are match terms, not options */
 	int (*check)(int argc, char *const argv[]);
 	int (*run)(struct runner *rn, const struct sc_step *st, const struct args *a);
 	const char *usage, *help;
+	int (*defines)(int argc, char *const argv[], const char *name); /* the variables it sets */
 } steps[] = {
 	{ "transfer", 0, c_transfer, r_transfer,
 	  "transfer NAME get|put FILE [mode=pasv|epsv|port|eprt] [rate=SIZE] [size=SIZE] [timeout=S] [ip=4|6] [count=N]",
-	  "start curl in the client namespace in the background (count=N: N at once, a group)" },
+	  "start curl in the client namespace in the background (count=N: N at once, a group)", NULL },
 	{ "wait-progress", 0, c_wait_progress, r_wait_progress, "wait-progress NAME SIZE [within=D]",
-	  "check: transfer NAME has moved SIZE bytes and is still running" },
+	  "check: transfer NAME has moved SIZE bytes and is still running", NULL },
 	{ "transfer-done", 0, c_transfer_done, r_transfer_done, "transfer-done NAME [within=D]",
-	  "check: curl exited 0 and the data's SHA-256 is right" },
+	  "check: curl exited 0 and the data's SHA-256 is right", NULL },
 	{ "ftp", 0, c_ftp, r_ftp,
 	  "ftp NAME connect [ip=4|6] | login|pasv|epsv|port|eprt|list|quit | retr FILE | stor NAME SIZE | cmd \"LINE\" [code=N]",
-	  "check: one step of a scripted control connection (sets $NAME.sport, $NAME.port, $NAME.addr)" },
+	  "check: one step of a scripted control connection (sets $NAME.sport, $NAME.port, $NAME.addr)", d_ftp },
 	{ "expect", 1, c_expect, r_expect,
 	  "expect fw1|fw2 kernel|internal|external ct|expect [present|absent|count=N] KEY=VAL|KEY!=VAL|KEY~ITEM... [within=D]",
-	  "check: conntrack state on a firewall, polled until it holds or the deadline passes" },
+	  "check: conntrack state on a firewall, polled until it holds or the deadline passes", NULL },
 	{ "failover", 0, c_failover, r_failover, "failover [to=fw1|fw2]",
-	  "move the active role with the lab's failover driver" },
-	{ "failback", 0, c_failback, r_failback, "failback", "failover back to fw1 (its links restored first)" },
-	{ "link", 0, c_link, r_link, "link NODE IFACE up|down", "take a lab link down or up" },
+	  "move the active role with the lab's failover driver (sets $failover_ms)", d_failover },
+	{ "failback", 0, c_failback, r_failback, "failback", "failover back to fw1 (its links restored first)",
+	  d_failover },
+	{ "link", 0, c_link, r_link, "link NODE IFACE up|down", "take a lab link down or up", NULL },
 	{ "daemon", 0, c_daemon, r_daemon, "daemon fw1|fw2 conntrackd|keepalived kill|term|stop|cont|restart",
-	  "signal a firewall's daemon (stop/cont freeze and thaw it; restart: conntrackd only)" },
+	  "signal a firewall's daemon (stop/cont freeze and thaw it; restart: conntrackd only)", NULL },
 	{ "syncd", 0, c_syncd, r_syncd, "syncd fw1|fw2 commit|flush|resync|bulk|reset-timers|request-resync",
-	  "one conntrackd client command (a manual resync, a planned switch's preparation)" },
+	  "one conntrackd client command (a manual resync, a planned switch's preparation)", NULL },
 	{ "netem", 0, c_netem, r_netem,
 	  "netem NODE IFACE off | [loss=P%] [delay=D] [reorder=P%] [duplicate=P%]",
-	  "impair a lab link with tc netem (needs sch_netem in the kernel)" },
+	  "impair a lab link with tc netem (needs sch_netem in the kernel)", NULL },
 	{ "loss", 0, c_loss, r_loss, "loss NODE IFACE PERCENT%|off",
-	  "drop every (100/P)th packet on a link, each way (nftables, deterministic; no sch_netem needed)" },
+	  "drop every (100/P)th packet on a link, each way (nftables, deterministic; no sch_netem needed)", NULL },
 	{ "counter", 0, c_counter, r_counter, "counter fw1|fw2 NAME [min=N] [max=N] [within=D]",
-	  "check: packets on a named counter of the ruleset (" FW_COUNTERS ")" },
+	  "check: packets on a named counter of the ruleset (" FW_COUNTERS ")", NULL },
 	{ "inject", 1, c_inject, r_inject,
 	  "inject fw1|fw2 src=A dst=A sport=N dport=N [helper=ftp] [snat=A[:P]|dnat=A[:P]] [timeout=S]",
-	  "create a conntrack through ctnetlink as conntrackd commits one" },
+	  "create a conntrack through ctnetlink as conntrackd commits one", NULL },
 	{ "inject-expect", 1, c_inject_expect, r_inject_expect,
 	  "inject-expect fw1|fw2 port=N src=A dst=A sport=N dport=N [helper=ftp]",
-	  "check: an expectation for dst:port can be created on that master through ctnetlink" },
-	{ "pause", 0, c_pause, r_pause, "pause DURATION", "let time pass (between commands; checks poll instead)" },
+	  "check: an expectation for dst:port can be created on that master through ctnetlink", NULL },
+	{ "pause", 0, c_pause, r_pause, "pause DURATION", "let time pass (between commands; checks poll instead)", NULL },
 	{ "log-has", 0, c_log_has, r_log_has, "log-has FILE \"TEXT\" [absent] [within=D]",
-	  "check: a log in the run's results folder contains (or not) TEXT" },
-	{ "note", 0, c_note, r_note, "note \"TEXT\"", "a comment in the report" },
+	  "check: a log in the run's results folder contains (or not) TEXT", NULL },
+	{ "note", 0, c_note, r_note, "note \"TEXT\"", "a comment in the report", NULL },
 	{ "replay", 0, c_replay, r_replay,
 	  "replay NAME FILE [until=N|EVENT] [failover-at=N|EVENT] [show-state=on] [timing=lockstep|capture] [scale=F] [within=D]",
 	  "replay an FTP capture through the pair, both ends played by the harness, up to packet N or an event "
 	  "(before-THING[:K], after-THING[:K], end; THING: 227 229 port eprt announce data-syn data-mid data-end "
 	  "login quit); failover-at=N fails over right before packet N (an event: where it says; show-state=on "
 	  "notes both firewalls' state there); within= is each packet's deadline (300ms); sets $NAME.next, $NAME.ctl.sport, "
-	  "$NAME.annK.addr/.port (as received), $NAME.dataK.sport/.dport" },
+	  "$NAME.annK.addr/.port (as received), $NAME.dataK.sport/.dport", d_replay },
 	{ "replay-continue", 0, c_replay, r_replay,
 	  "replay-continue NAME [until=N|EVENT] [failover-at=N|EVENT] [show-state=on] [within=D]",
-	  "go on with a replay from where it stopped" },
+	  "go on with a replay from where it stopped", d_replay },
 	{ "replay-verdict", 0, c_replay_verdict, r_replay_verdict,
 	  "replay-verdict NAME all-delivered|all-dropped|each|counts|delivered|dropped|changed|unchanged|in-sequence|"
 	  "out-of-sequence|skipped [packet=N|THING[:K]] [flow=control|data:K] [fields=address,port,payload,sequence] "
 	  "[delivered=N] [dropped=N] [skipped=N] [changed=N] [out-of-sequence=N]",
-	  "check: packets' verdicts (all-delivered: every replayed packet arrived in sequence; each: a TAP line per packet)" },
+	  "check: packets' verdicts (all-delivered: every replayed packet arrived in sequence; each: a TAP line per packet)", NULL },
 	{ "exec", 0, c_exec, r_exec, "exec NODE PROGRAM [ARG...] [within=D]",
-	  "check: run a program in a lab node to completion (exit 0); its output goes to exec-L<line>.log" },
+	  "check: run a program in a lab node to completion (exit 0); its output goes to exec-L<line>.log", NULL },
 	{ "spawn", 0, c_spawn, r_spawn, "spawn NODE NAME PROGRAM [ARG...] [ready=\"TEXT\"] [within=D]",
 	  "check: start a program in the background on a lab node (stopped at teardown; output in spawn-NAME.log), "
-	  "running and, with ready=, printing TEXT" },
+	  "running and, with ready=, printing TEXT", NULL },
 	{ "show-state", 0, c_show_state, r_show_state, "show-state [fw1|fw2]",
-	  "note the firewalls' kernel conntracks and expectations (and the backup's external cache) in the report" },
+	  "note the firewalls' kernel conntracks and expectations (and the backup's external cache) in the report", NULL },
 };
 
 static int verb_lookup(const char *verb)
@@ -2467,7 +2607,12 @@ static int verb_check(int verb, int argc, char *const argv[])
 	return steps[verb].check(argc, argv);
 }
 
-const struct sc_verbs runner_verbs = { verb_lookup, verb_check };
+static int verb_defines(int verb, int argc, char *const argv[], const char *name)
+{
+	return steps[verb].defines ? steps[verb].defines(argc, argv, name) : 0;
+}
+
+const struct sc_verbs runner_verbs = { verb_lookup, verb_check, builtin_static, verb_defines };
 
 void runner_print_steps(FILE *out)
 {
@@ -2701,6 +2846,15 @@ int runner_run(const struct scenario *sc, const struct sc_variant *v, const stru
 		rn->step_t0 = now_ms();
 		if (expand_args(rn, st, steps[st->verb].keep_terms, &a) < 0 && void_session(rn, st)) {
 			continue;
+		}
+		/* What was checked at parse time is checked again, expanded. */
+		if (!err_get()[0] && scenario_recheck(sc->path, st, &runner_verbs, lookup, rn) < 0) {
+			char name[1200];
+
+			snprintf(name, sizeof(name), "L%d %s", st->line, st->argv[0]);
+			report_add(rn->report, name, V_ERROR, NULL, err_get(), 0);
+			fprintf(stderr, "ftfw: %s\n", err_get());
+			break;
 		}
 		if (err_get()[0] || steps[st->verb].run(rn, st, &a) < 0 || daemons_check(rn) < 0) {
 			char name[1200];

@@ -117,13 +117,28 @@ struct scenario {
 };
 
 /*
- * Step validation hook: the runner's table. verb lookup returns the index
- * or -1; check validates argc/argv at parse time and sets err (without
- * the file:line prefix, which the parser adds).
+ * Step validation hooks: the runner's table. verb lookup returns the index
+ * or -1; check validates argc/argv and sets err (without the file:line
+ * prefix, which the parser adds). check sees a step's words as written
+ * (words with '$' are left to later) and again, per variant, with every
+ * variable known before the lab is built expanded (scenario_parse), and
+ * once more at run time with all of them expanded (scenario_recheck).
+ *
+ * builtin: is name a variable the runner provides? Returns 1 and sets
+ * *value to its value when it is known before the lab is built (the
+ * lab's addresses; $nat, $family, ... of lab options lo; $variant), or to
+ * NULL when only the run knows it ($active, the daemons' PIDs); returns 0
+ * when name is no builtin. variant is "" without variants.
+ *
+ * defines: once step (verb, argc, argv) has run, is variable name set
+ * ($c1.sport after "ftp c1 connect")? 1 or 0.
  */
+struct lab_options;
 struct sc_verbs {
 	int (*lookup)(const char *verb);
 	int (*check)(int verb, int argc, char *const argv[]);
+	int (*builtin)(const struct lab_options *lo, const char *variant, const char *name, const char **value);
+	int (*defines)(int verb, int argc, char *const argv[], const char *name);
 };
 
 /* Parse path. Returns a new scenario (scenario_free()) or NULL with err
@@ -166,6 +181,22 @@ int scenario_conds_hold(const struct sc_kv *cond, int ncond, sc_lookup_fn lookup
  * or -1 with err set naming the undefined variable.
  */
 int scenario_expand(const char *in, sc_lookup_fn lookup, void *ctx, char *out, size_t len) FTFW_WUR;
+
+/*
+ * The run-time half of "checked at parse time, checked again after
+ * expansion": expand every word of step st with lookup and run the step's
+ * check on the result, the same code the parser ran. A word that was no
+ * option as written but looks like one once expanded keeps its written
+ * form (it is a positional word when it runs). Returns 0, or -1 with err
+ * set to "path:line: VERB: message (at run time: $x is 'value', ...)";
+ * an undefined variable is reported the same way.
+ */
+int scenario_recheck(const char *path, const struct sc_step *st, const struct sc_verbs *verbs, sc_lookup_fn lookup,
+		     void *ctx) FTFW_WUR;
+
+/* A word that is a step option as written: key=value, the key made of
+ * lower-case letters, '-' and '_'. */
+int scenario_is_option_word(const char *w);
 
 /* Parse a size: "4096", "4k", "3M", "1G" (binary multiples). */
 int scenario_parse_size(const char *s, uint64_t *out) FTFW_WUR;

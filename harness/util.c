@@ -55,6 +55,17 @@ int err_prefix(const char *fmt, ...)
 	return -1;
 }
 
+int err_suffix(const char *fmt, ...)
+{
+	size_t n = strlen(err_buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err_buf + n, sizeof(err_buf) - n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 const char *err_get(void)
 {
 	return err_buf;

@@ -29,12 +29,14 @@ enum ftfw_exit {
 /*
  * Error context. One per thread. err_set() replaces the message,
  * err_sys() replaces it and appends strerror(errno) (errno is preserved),
- * err_prefix() puts "context: " in front of what is there.
- * All three return -1 so that "return err_set(...);" reads naturally.
+ * err_prefix() puts "context: " in front of what is there, err_suffix()
+ * appends its text to it (a parenthesis on what the values were).
+ * All four return -1 so that "return err_set(...);" reads naturally.
  */
 int err_set(const char *fmt, ...) FTFW_FMT(1, 2);
 int err_sys(const char *fmt, ...) FTFW_FMT(1, 2);
 int err_prefix(const char *fmt, ...) FTFW_FMT(1, 2);
+int err_suffix(const char *fmt, ...) FTFW_FMT(1, 2);
 /* The current message; never NULL ("" when none). */
 const char *err_get(void);
 void err_clear(void);

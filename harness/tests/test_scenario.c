@@ -133,17 +133,18 @@ static const struct valid_case valid_cases[] = {
 	  LABF(NAT_SNAT, LAB_FAMILY_DUAL, FAILOVER_KEEPALIVED, SYNC_MULTICAST, 65536, 1, 0, 0, 0, 0), 0, 5,
 	  "note|x", "", 0 },
 	/* 7: when conditions, a known fault and a check naming it */
-	{ "f.scn", H "known-fault seqadj \"what, where, trigger\" when nat=on mode=port\n"
+	{ "f.scn", H "variant a mode=port\nknown-fault seqadj \"what, where, trigger\" when nat=on mode=port\n"
+		     "ftp c1 connect\n"
 		     "when nat=on mode=port : expect fw2 kernel ct sport!=$c1.sport dport=21 status~SEQ_ADJUST"
 		     " fault=seqadj within=500ms\n",
-	  "f", "d", 1, 0, 1, 0, 0, NULL, LAB_DEFAULT, 0, 3,
+	  "f", "d", 2, 1, 1, 0, 0, NULL, LAB_DEFAULT, 1, 5,
 	  "expect|fw2|kernel|ct|sport!=$c1.sport|dport=21|status~SEQ_ADJUST|fault=seqadj|within=500ms",
 	  "nat=on|mode=port", 0 },
 	/* 8: files */
 	{ "files.scn", H "file big.bin 1536k\nfile small.txt 64k\nfile z_-0 0\nfile four 4G\nnote x\n", "files", "d",
 	  1, 0, 0, 4, 0, NULL, LAB_DEFAULT, 0, 6, "note|x", "", 1572864 },
 	/* 9: every step shape the table accepts */
-	{ "steps.scn", H "file f 4k\n"
+	{ "steps.scn", H "variant v dir=get half=64k t=2s mode=epsv\nfile f 4k\n"
 			 "transfer dl get f mode=pasv rate=1M size=4k timeout=6\n"
 			 "transfer up put f\n"
 			 "transfer t3 $dir f\n"
@@ -164,13 +165,13 @@ static const struct valid_case valid_cases[] = {
 			 "pause 200ms\nlog-has fw2-conntrackd.log \"resync\" within=2s\nlog-has x.log y absent\n"
 			 "transfer many get f count=4 ip=4\nftp c2 connect ip=4\n"
 			 "note \"\"\n",
-	  "steps", "d", 36, 0, 0, 1, 0, NULL, LAB_DEFAULT, 35, 38, "note|", "", 4096 },
+	  "steps", "d", 36, 1, 0, 1, 0, NULL, LAB_DEFAULT, 35, 39, "note|", "", 4096 },
 	/* 10: 'scenario' and 'known-fault' may follow steps; fault=ID is checked at the end */
 	{ "late.scn", "note a\nknown-fault x \"d\"\ntransfer-done t fault=x\nscenario \"late\"\n", "late", "late", 2, 0,
 	  1, 0, 0, NULL, LAB_DEFAULT, 1, 3, "transfer-done|t|fault=x", "", 0 },
 	/* 11: a name without .scn keeps its whole stem */
-	{ "x.scn.bak", H "when a=1 b=2 : note \"two words\"\n", "x.scn.bak", "d", 1, 0, 0, 0, 0, NULL, LAB_DEFAULT, 0,
-	  2, "note|two words", "a=1|b=2", 0 },
+	{ "x.scn.bak", H "variant v a=1 b=2\nwhen a=1 b=2 : note \"two words\"\n", "x.scn.bak", "d", 1, 1, 0, 0, 0, NULL,
+	  LAB_DEFAULT, 0, 3, "note|two words", "a=1|b=2", 0 },
 };
 
 START_TEST(test_valid)
@@ -435,6 +436,31 @@ static const struct invalid_case invalid_cases[] = {
 	{ "bad.scn", H "known-fault a.b \"d\"\nnote x\n", "bad.scn:2: ", "known-fault 'a.b': use letters" },
 	{ "bad.scn", H "known-fault x \"d\"\nknown-fault x \"e\"\nnote x\n", "bad.scn:3: ", "known-fault 'x' defined twice" },
 	{ "bad.scn", H "known-fault x \"d\" when nat\nnote x\n", "bad.scn:2: ", "'nat': expected key=value" },
+	/* a variable's value is checked by the step's own check, per variant */
+	{ "bad.scn", H "variant v act=restart\ndaemon fw1 keepalived $act\n", "bad.scn:3: ",
+	  "daemon: restart: only conntrackd can be restarted (variant v: $act is 'restart')" },
+	{ "bad.scn", H "variant ok act=kill\nvariant v act=dance\ndaemon fw1 conntrackd $act\n", "bad.scn:4: ",
+	  "daemon: 'dance': expected kill, term, stop, cont or restart (variant v: $act is 'dance')" },
+	{ "bad.scn", H "variant v fw=fw3\nsyncd $fw commit\n", "bad.scn:3: ",
+	  "syncd: 'fw3' is not a firewall (fw1, fw2) (variant v: $fw is 'fw3')" },
+	{ "bad.scn", H "variant v w=5parsecs\nftp c1 connect within=$w\n", "bad.scn:3: ",
+	  "ftp: within=5parsecs: '5parsecs' is not a duration (500ms, 3s) (variant v: $w is '5parsecs')" },
+	{ "bad.scn", H "lab nat=on\nvariant v m=sftp\ntransfer t get f mode=${m}\n", "bad.scn:4: ",
+	  "transfer: mode=sftp: expected pasv, epsv, port or eprt (variant v: $m is 'sftp')" },
+	/* undefined variables, before anything is set up */
+	{ "bad.scn", H "transfer t get $nothing\n", "bad.scn:2: ", "transfer: undefined variable $nothing" },
+	{ "bad.scn", H "variant a\ntransfer t get $variant.bin\n", "bad.scn:3: ",
+	  "undefined variable $variant.bin (in variant a; for $variant followed by '.bin' write ${variant}.bin)" },
+	{ "bad.scn", H "ftp c1 connect\nexpect fw1 kernel ct dport=$c1.port\n", "bad.scn:3: ",
+	  "expect: undefined variable $c1.port" },
+	{ "bad.scn", H "expect fw1 kernel ct sport=$c1.sport\nftp c1 connect\n", "bad.scn:2: ",
+	  "expect: undefined variable $c1.sport" },
+	{ "bad.scn", H "variant a mode=pasv\nvariant b mode=port\nwhen mode=pasv : ftp c1 pasv\n"
+		      "expect fw1 kernel expect dport=$c1.port\n", "bad.scn:5: ",
+	  "expect: undefined variable $c1.port (in variant b)" },
+	{ "bad.scn", H "variant a x=1\nvariant b\nnote $x\n", "bad.scn:4: ", "note: undefined variable $x (in variant b)" },
+	{ "bad.scn", H "replay r f.pcap\nnote $r.ann1.host\n", "bad.scn:3: ", "note: undefined variable $r.ann1.host" },
+	{ "bad.scn", H "note $q.next\nreplay q f.pcap\n", "bad.scn:2: ", "note: undefined variable $q.next" },
 };
 
 START_TEST(test_invalid)
