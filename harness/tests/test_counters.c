@@ -197,7 +197,7 @@ static Suite *counters_suite(void)
 		tcase_add_test(tc, test_live_traffic);
 		suite_add_tcase(s, tc);
 	} else {
-		printf("skip: not root: tcase kernel-live (counters of a scratch namespace) left "
+		printf("SKIP: not root: tcase kernel-live (counters of a scratch namespace) left "
 		       "out\n");
 	}
 	return s;

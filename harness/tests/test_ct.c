@@ -5,6 +5,7 @@
  * of a scratch namespace's kernel tables.
  */
 #include <check.h>
+#include "testlib.h"
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -668,7 +669,7 @@ START_TEST(test_live_dump)
 	int fd;
 
 	if (geteuid() != 0) {
-		printf("skip: not root\n");
+		tl_skip("not root");
 		return;
 	}
 	ck_assert_msg(live_ns_made, "scratch namespace %s not made", live_ns);
@@ -741,7 +742,7 @@ static Suite *ct_suite(void)
 		tcase_add_test(tc, test_live_dump);
 		suite_add_tcase(s, tc);
 	} else {
-		printf("skip: not root: tcase kernel-live (dump of a scratch namespace) left out\n");
+		printf("SKIP: not root: tcase kernel-live (dump of a scratch namespace) left out\n");
 	}
 	return s;
 }

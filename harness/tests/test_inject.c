@@ -589,7 +589,7 @@ static Suite *inject_suite(void)
 		tcase_add_loop_test(tc, test_live_expect, 0, ARRAY_SIZE(expect_rows));
 		suite_add_tcase(s, tc);
 	} else {
-		printf("skip: not root: tcase kernel-live (injection into a scratch namespace) "
+		printf("SKIP: not root: tcase kernel-live (injection into a scratch namespace) "
 		       "left out\n");
 	}
 	return s;

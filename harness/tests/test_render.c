@@ -815,12 +815,12 @@ static Suite *render_suite(void)
 	suite_add_tcase(s, tc);
 
 	if (geteuid() != 0) {
-		printf("render: nft -c and conntrackd checks left out: not root\n");
+		printf("SKIP: render: nft -c and conntrackd checks left out: not root\n");
 		fflush(stdout);
 		return s;
 	}
 	if (!find_tool("ip", ip_path, sizeof(ip_path))) {
-		printf("render: nft -c and conntrackd checks left out: no 'ip' (iproute2)\n");
+		printf("SKIP: render: nft -c and conntrackd checks left out: no 'ip' (iproute2)\n");
 		fflush(stdout);
 		return s;
 	}

@@ -10,6 +10,7 @@
  *              change each rewrite makes.
  */
 #include <check.h>
+#include "testlib.h"
 #include <libnet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,7 +160,8 @@ START_TEST(test_libnet_agrees)
 
 	if (!l) {
 		/* libnet 1.1.6 wants root even to construct */
-		ck_assert_int_ne(geteuid(), 0);
+		ck_assert_msg(geteuid() != 0, "libnet_init as root: %s", ebuf);
+		tl_skip("libnet_init needs root (libnet 1.1.6): %s", ebuf);
 		return;
 	}
 	inet_pton(AF_INET, "192.0.2.10", p.src);

@@ -68,8 +68,6 @@ static int have_pcaps(void)
 
 	if (stat(PCAPS, &st) == 0 && S_ISDIR(st.st_mode))
 		return 1;
-	printf("SKIP: %s not found (run from the repository root); public captures not tested\n",
-	       PCAPS);
 	return 0;
 }
 
@@ -82,8 +80,10 @@ START_TEST(test_public)
 	struct trace *t;
 	int rc;
 
-	if (!have_pcaps())
+	if (!have_pcaps()) {
+		tl_skip("%s: %s not found (run from the repository root)", c->name, PCAPS);
 		return;
+	}
 	snprintf(path, sizeof(path), PCAPS "%s", c->name);
 	t = trace_open(path);
 	ck_assert_msg(t != NULL, "%s: %s", c->name, err_get());

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "firewall.h"
@@ -155,4 +156,21 @@ void tl_tmpdir_remove(const char *dir)
 		closedir(d);
 	if (rmdir(dir) != 0)
 		fprintf(stderr, "rmdir %s: %s\n", dir, strerror(errno));
+}
+
+void tl_skip_at(const char *test, const char *fmt, ...)
+{
+	char why[512];
+	size_t n = strlen(test);
+	va_list ap;
+
+	if (n > 3 && strcmp(test + n - 3, "_fn") == 0)
+		n -= 3; /* START_TEST(x) defines x_fn */
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	ck_assert_msg(getenv("FTFW_NO_SKIP") == NULL, "%.*s: would skip (FTFW_NO_SKIP is set): %s",
+		      (int)n, test, why);
+	printf("SKIP: %.*s: %s\n", (int)n, test, why);
+	fflush(stdout);
 }

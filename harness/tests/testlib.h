@@ -39,4 +39,13 @@ int tl_ns_open(const struct tl_ns *ns);
 void tl_tmpdir_make(char *dir, size_t len, const char *tag);
 void tl_tmpdir_remove(const char *dir);
 
+/*
+ * Mark the running test as skipped, with why: prints one line
+ * "SKIP: <test>: <why>" on stdout, which run-unit counts and reports as a
+ * skip (Check itself has no skip: the test then returns and counts as
+ * run). With FTFW_NO_SKIP set in the environment a skip fails the test.
+ */
+#define tl_skip(...) tl_skip_at(__func__, __VA_ARGS__)
+void tl_skip_at(const char *test, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif
