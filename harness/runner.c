@@ -81,6 +81,7 @@ struct runner {
 	int replaying;                           /* index of the replay running now */
 	int nended;
 	pid_t ended[16];                         /* daemons a step ended on purpose */
+	char lost_var[96];                       /* a variable set_var() could not keep, or "" */
 };
 
 /* ---- variables ---- */
@@ -269,8 +270,12 @@ static void set_var(struct runner *rn, const char *name, const char *fmt, ...)
 		if (strcmp(rn->vars[i].key, name) == 0)
 			kv = &rn->vars[i];
 	if (!kv) {
-		if (rn->nvars >= MAX_RUNVARS)
+		if (rn->nvars >= MAX_RUNVARS || strlen(name) >= sizeof(kv->key)) {
+			/* reported by vars_check() after the step, as the step's error */
+			if (!rn->lost_var[0])
+				str_copy(rn->lost_var, name, sizeof(rn->lost_var));
 			return;
+		}
 		kv = &rn->vars[rn->nvars++];
 		str_copy(kv->key, name, sizeof(kv->key));
 	}
@@ -278,6 +283,15 @@ static void set_var(struct runner *rn, const char *name, const char *fmt, ...)
 	vsnprintf(kv->val, sizeof(kv->val), fmt, ap);
 	va_end(ap);
 	log_debug("set $%s = %s", kv->key, kv->val);
+}
+
+/* A variable set_var() dropped makes the step that set it an error. */
+static int vars_check(struct runner *rn)
+{
+	if (!rn->lost_var[0])
+		return 0;
+	return err_set("run-time variable $%s not kept: more than %d variables, or a name of %zu "
+		       "characters or more", rn->lost_var, MAX_RUNVARS, sizeof(rn->vars[0].key));
 }
 
 /* ---- step arguments ---- */
@@ -1311,9 +1325,12 @@ static int r_daemon(struct runner *rn, const struct sc_step *st, const struct ar
 	if (!daemon_actions[i].sig)
 		return syncd_restart(firewall_syncd(fw));
 	/* Its end is the scenario's doing, not a fault of the lab. */
-	if ((daemon_actions[i].sig == SIGKILL || daemon_actions[i].sig == SIGTERM) &&
-	    rn->nended < (int)ARRAY_SIZE(rn->ended))
+	if (daemon_actions[i].sig == SIGKILL || daemon_actions[i].sig == SIGTERM) {
+		if (rn->nended >= (int)ARRAY_SIZE(rn->ended))
+			return err_set("more than %zu daemons ended on purpose in one run",
+				       ARRAY_SIZE(rn->ended));
 		rn->ended[rn->nended++] = pid;
+	}
 	if (kill(pid, daemon_actions[i].sig) < 0)
 		return err_sys("%s: kill %d", a->pos[1], (int)pid);
 	return 0;
@@ -2856,7 +2873,8 @@ int runner_run(const struct scenario *sc, const struct sc_variant *v, const stru
 			fprintf(stderr, "ftfw: %s\n", err_get());
 			break;
 		}
-		if (err_get()[0] || steps[st->verb].run(rn, st, &a) < 0 || daemons_check(rn) < 0) {
+		if (err_get()[0] || steps[st->verb].run(rn, st, &a) < 0 || vars_check(rn) < 0 ||
+		    daemons_check(rn) < 0) {
 			char name[1200];
 
 			err_prefix("%s:%d", sc->path, st->line);
