@@ -23,8 +23,9 @@ build       libnftnl-dev check libsubunit-dev python3
 run         iproute2 nftables conntrackd keepalived vsftpd  # the lab: firewalls, sync, FTP
 run         curl conntrack tcpreplay                        # clients, state (conntrack -L)
 test        procps psmisc                                   # the test scripts (ps, fuser)
-kernel      gcc make bc bison flex libelf-dev libssl-dev    # kernel/build, kernel/fetch-source
-kernel      xz-utils patch cpio linux-source-6.1
+kernel      gcc make bc bison flex libelf-dev libssl-dev    # kernel/build (any kernel source)
+kernel      xz-utils patch cpio
+source      linux-source-6.1                                # kernel/fetch-source: the 6.1 tree
 vm          qemu-system-x86 bc cpio                         # kernel/boot, run-kernels
 fuzz        clang                                           # make fuzz
 valgrind    valgrind                                        # make valgrind
