@@ -259,14 +259,118 @@ static int same_process(pid_t pid, unsigned long long start)
 	return now && now == start;
 }
 
-/* Stop one process; child or not. Returns wait status if reaped. */
-static int stop_one(pid_t pid, unsigned long long start, int grace_ms)
+/* A process as /proc shows it: pid, parent, start time. */
+struct proc_ent {
+	pid_t pid, ppid;
+	unsigned long long start;
+};
+
+/* Every process on the machine (any namespace: this is the host's /proc);
+ * the caller frees *out. Returns the count, or 0 when /proc is unreadable. */
+static size_t proc_table(struct proc_ent **out)
+{
+	struct proc_ent *t = NULL, *nt;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+
+	*out = NULL;
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char path[300], buf[1024], *p;
+		unsigned long long start = 0;
+		int ppid = 0, field;
+		size_t len;
+		FILE *f;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		if (!(f = fopen(path, "re")))
+			continue;
+		len = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[len] = '\0';
+		if (!(p = strrchr(buf, ')')) || sscanf(p + 1, " %*c %d", &ppid) != 1)
+			continue;
+		for (field = 2; p && field < 22; field++)
+			p = strchr(p + 1, ' ');
+		if (p)
+			start = strtoull(p + 1, NULL, 10);
+		if (n == cap) {
+			cap = cap ? 2 * cap : 512;
+			if (!(nt = realloc(t, cap * sizeof(*t))))
+				break;
+			t = nt;
+		}
+		t[n].pid = (pid_t)atoi(de->d_name);
+		t[n].ppid = ppid;
+		t[n].start = start;
+		n++;
+	}
+	closedir(d);
+	*out = t;
+	return n;
+}
+
+/*
+ * The descendants of pid (children, their children, ...) as they are now:
+ * the caller frees *out; the count. A daemon's forks (vsftpd's session
+ * processes, in network namespaces of their own) outlive it when it is
+ * stopped, reparented to init; taken before it stops, this list still
+ * names them afterwards.
+ */
+static size_t descendants(pid_t pid, struct proc_ent **out)
+{
+	struct proc_ent *t, *d;
+	size_t n = proc_table(&t), nd = 0, i, k;
+
+	*out = NULL;
+	if (!n || !(d = calloc(n, sizeof(*d)))) {
+		free(t);
+		return 0;
+	}
+	/* breadth first: d[0..nd) grows while it is walked */
+	for (i = 0; i < n; i++)
+		if (t[i].ppid == pid)
+			d[nd++] = t[i];
+	for (k = 0; k < nd; k++)
+		for (i = 0; i < n; i++)
+			if (t[i].ppid == d[k].pid && nd < n)
+				d[nd++] = t[i];
+	free(t);
+	*out = d;
+	return nd;
+}
+
+/* SIGKILL what is left of a list descendants() made (the same processes:
+ * start times match), and wait up to a second for them to be gone. */
+static void kill_leftovers(const struct proc_ent *d, size_t nd)
+{
+	int64_t deadline = now_ms() + 1000;
+	size_t i, alive;
+
+	for (i = 0; i < nd; i++)
+		if (same_process(d[i].pid, d[i].start))
+			kill(d[i].pid, SIGKILL);
+	do {
+		for (alive = 0, i = 0; i < nd; i++)
+			if (same_process(d[i].pid, d[i].start)) {
+				alive++;
+				waitpid(d[i].pid, NULL, WNOHANG);
+			}
+		if (alive)
+			sleep_ms(5);
+	} while (alive && now_ms() < deadline);
+}
+
+/* SIGTERM, then SIGKILL after grace_ms; the process alone. */
+static int stop_process(pid_t pid, unsigned long long start, int grace_ms)
 {
 	int64_t deadline;
 	int status = 0;
 
-	if (!same_process(pid, start))
-		return 0;
 	kill(pid, SIGTERM);
 	deadline = now_ms() + grace_ms;
 	for (;;) {
@@ -285,6 +389,23 @@ static int stop_one(pid_t pid, unsigned long long start, int grace_ms)
 	if (waitpid(pid, &status, 0) == pid)
 		return status;
 	return 0;
+}
+
+/* Stop one process and what it forked; child or not. Returns wait status
+ * if reaped. */
+static int stop_one(pid_t pid, unsigned long long start, int grace_ms)
+{
+	struct proc_ent *d = NULL;
+	size_t nd;
+	int status;
+
+	if (!same_process(pid, start))
+		return 0;
+	nd = descendants(pid, &d);
+	status = stop_process(pid, start, grace_ms);
+	kill_leftovers(d, nd);
+	free(d);
+	return status;
 }
 
 int run_stop_pid(struct run *r, pid_t pid, int grace_ms)

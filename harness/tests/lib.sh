@@ -18,3 +18,34 @@ isolated() {
 		"$@" >"$out" 2>"$err"
 		echo "$? $(ls -A /run/netns | wc -l) $(ls -A /run/ftfw-lab | wc -l)"' bash "$@"
 }
+
+# leftovers ID: what a run (by id) left behind, as " what what ..."; empty
+# when nothing. Looks at everything, not only what the run recorded:
+# namespaces, state file, scratch folder, mounts, and every process on the
+# machine (any namespace: /proc is the host's) whose command line, working
+# folder or open files point into the run's folders (results/.../ID/ or
+# /run/ftfw-lab/ID): a daemon's forks that outlived it (vsftpd's session
+# processes, each in a network namespace of its own) are found this way.
+leftovers() {
+	local id=$1 left="" p f pat
+	[ -n "$id" ] || { echo " no-run-id"; return; }
+	pat="ftfw-lab/$id\b|/$id/|/$id\$|ftfw-$id-"
+	[ "$(ip netns list 2>/dev/null | grep -c "ftfw-$id-")" -ne 0 ] && left="$left namespaces"
+	[ -e "/run/ftfw-lab/$id.state" ] && left="$left state-file"
+	[ -e "/run/ftfw-lab/$id" ] && left="$left scratch"
+	grep -qE "$pat" /proc/self/mountinfo 2>/dev/null && left="$left mounts"
+	for p in /proc/[0-9]*; do
+		[ "${p#/proc/}" = "$$" ] && continue
+		if tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qE "$pat"; then
+			left="$left process-${p#/proc/}($(cat "$p/comm" 2>/dev/null))"
+			continue
+		fi
+		for f in "$p/cwd" "$p"/fd/*; do
+			if readlink "$f" 2>/dev/null | grep -qE "$pat"; then
+				left="$left process-${p#/proc/}($(cat "$p/comm" 2>/dev/null))-holds-$(readlink "$f")"
+				break
+			fi
+		done
+	done
+	echo "$left"
+}
