@@ -20,6 +20,7 @@ table='
 build       gcc make pkg-config libpcap-dev libnet1-dev     # the tool and its Check suites
 build       libnetfilter-conntrack-dev libmnl-dev nettle-dev
 build       libnftnl-dev check libsubunit-dev python3
+build       apt                                             # deps.sh itself (apt-get)
 run         iproute2 nftables conntrackd keepalived vsftpd  # the lab: firewalls, sync, FTP
 run         curl conntrack tcpreplay                        # clients, state (conntrack -L)
 test        procps psmisc                                   # the test scripts (ps, fuser)
