@@ -61,34 +61,6 @@ unsigned long long run_pid_starttime(pid_t pid)
 	return start;
 }
 
-/* mkdir -p that refuses to walk through a symlink. */
-static int mkdirs(const char *path, int mode)
-{
-	char tmp[512];
-	char *p;
-	struct stat st;
-
-	if (str_copy(tmp, path, sizeof(tmp)) >= sizeof(tmp))
-		return err_set("path too long: %s", path);
-	for (p = tmp + 1;; p++) {
-		char c = *p;
-
-		if (c != '/' && c != '\0')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, (mode_t)mode) < 0 && errno != EEXIST)
-			return err_sys("mkdir %s", tmp);
-		if (lstat(tmp, &st) < 0)
-			return err_sys("stat %s", tmp);
-		if (!S_ISDIR(st.st_mode))
-			return err_set("%s: not a directory (a symlink?), refusing to use it", tmp);
-		*p = c;
-		if (!c)
-			break;
-	}
-	return 0;
-}
-
 /* The state folder is ours alone: owned by us, writable by nobody else
  * (a folder others can write could hold a planted state file). */
 static int state_dir_safe(void)
@@ -159,7 +131,7 @@ struct run *run_new(const char *results_root, const char *label)
 			err_sys("getcwd");
 		goto out_free;
 	}
-	if (mkdirs(RUN_STATE_DIR, 0700) < 0 || state_dir_safe() < 0)
+	if (dir_make(RUN_STATE_DIR, 0700) < 0 || state_dir_safe() < 0)
 		goto out_free;
 	for (tries = 0; tries < 16; tries++) {
 		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
@@ -194,7 +166,7 @@ struct run *run_new(const char *results_root, const char *label)
 		err_sys("mkdir %s", r->scratch);
 		goto out_unlink;
 	}
-	if (mkdirs(r->dir, 0755) < 0)
+	if (dir_make(r->dir, 0755) < 0)
 		goto out_unlink;
 	return r;
 out_unlink:

@@ -278,3 +278,31 @@ out_close:
 	close(fd);
 	return buf;
 }
+
+/* mkdir -p that refuses to walk through a symlink. */
+int dir_make(const char *path, int mode)
+{
+	char tmp[512];
+	char *p;
+	struct stat st;
+
+	if (str_copy(tmp, path, sizeof(tmp)) >= sizeof(tmp))
+		return err_set("path too long: %s", path);
+	for (p = tmp + 1;; p++) {
+		char c = *p;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, (mode_t)mode) < 0 && errno != EEXIST)
+			return err_sys("mkdir %s", tmp);
+		if (lstat(tmp, &st) < 0)
+			return err_sys("stat %s", tmp);
+		if (!S_ISDIR(st.st_mode))
+			return err_set("%s: not a directory (a symlink?), refusing to use it", tmp);
+		*p = c;
+		if (!c)
+			break;
+	}
+	return 0;
+}

@@ -70,6 +70,9 @@ char *xstrdup(const char *s);
  * O_NOFOLLOW|O_CLOEXEC, truncated. Returns 0 or -1 with err set.
  */
 int file_write(const char *path, const char *data, size_t len, int mode) FTFW_WUR;
+/* mkdir -p path (each folder with mode) that refuses to walk through a
+ * symlink or a non-folder. 0 or -1 with err set. */
+int dir_make(const char *path, int mode) FTFW_WUR;
 /* Read a whole file into a newly allocated NUL-terminated buffer (free()). */
 char *file_read(const char *path, size_t *len);
 
