@@ -6,6 +6,7 @@
 #include "lab.h"
 #include "run.h"
 #include "runner.h"
+#include "summary.h"
 #include "scenario.h"
 #include "session.h"
 
@@ -397,23 +398,6 @@ static int do_pcap(const struct cli *c)
 	return rc;
 }
 
-/* The outcome of every run, one line each (stderr: stdout is TAP). */
-static void print_summary(const struct runner_summary *s, int n)
-{
-	int i;
-
-	fprintf(stderr, "\n%-36s %-12s %5s %5s %5s %6s %8s  %s\n", "scenario:variant", "outcome", "pass", "fail",
-		"skip", "known", "time", "results");
-	for (i = 0; i < n; i++) {
-		const char *outcome = s[i].exit_code == EXIT_SKIP ? "skipped" : s[i].errors ? "error"
-				      : s[i].failed ? "FAIL" : s[i].known ? "known-fault" : s[i].passed ? "pass" : "skipped";
-		const char *dir = strstr(s[i].dir, "/results/");
-
-		fprintf(stderr, "%-36s %-12s %5d %5d %5d %6d %7.1fs  %s\n", s[i].suite, outcome, s[i].passed,
-			s[i].failed + s[i].errors, s[i].skipped, s[i].known, s[i].seconds, dir ? dir + 1 : s[i].dir);
-	}
-}
-
 /* --record NAME: the run's client-side capture becomes pcaps/NAME.pcap. */
 #define RECORD_DIR "pcaps"
 static int keep_capture(const struct cli *c, const char *dir)
@@ -438,6 +422,20 @@ out:
 	if (rc != EXIT_PASS)
 		fprintf(stderr, "ftfw: --record: %s\n", err_get());
 	return rc;
+}
+
+/* RESULTS/summary.json: every run of this invocation, for tools. */
+static int write_summary(const struct cli *c, const struct runner_summary *sums, int n, int rc)
+{
+	char path[1024];
+
+	if (str_fmt(path, sizeof(path), "%s/summary.json", c->results) < 0 ||
+	    summary_write(path, sums, n, rc) < 0) {
+		fprintf(stderr, "ftfw: %s\n", err_get());
+		return -1;
+	}
+	fprintf(stderr, "ftfw: summary in %s\n", path);
+	return 0;
 }
 
 static int run_jobs(const struct cli *c, struct job *jobs, int n)
@@ -479,7 +477,9 @@ static int run_jobs(const struct cli *c, struct job *jobs, int n)
 	if (!ran && nsums)
 		rc = EXIT_SKIP;
 	if (nsums > 1)
-		print_summary(sums, nsums);
+		summary_print(stderr, sums, nsums);
+	if (nsums && write_summary(c, sums, nsums, rc) < 0)
+		rc = EXIT_SETUP;
 	if (c->record && rc == EXIT_PASS && nsums == 1)
 		rc = keep_capture(c, sums[0].dir);
 	else if (c->record)

@@ -1,6 +1,8 @@
 /* report: verdicts as TAP, JUnit XML and JSON. See report.h. */
 #include "report.h"
 
+#include "sbuf.h"
+
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,8 @@ struct rcase {
 	enum verdict v;
 	char *reason; /* owned, may be NULL */
 	char *detail; /* owned, may be NULL */
+	char *fault;    /* owned, may be NULL: the known fault the check is marked with */
+	char *evidence; /* owned, may be NULL: the text that fault's failure must show */
 	double seconds;
 };
 
@@ -19,12 +23,6 @@ struct report {
 	char started[40];    /* wall clock at report_new() */
 	struct rcase *cases; /* owned, n used of cap */
 	size_t n, cap;
-};
-
-/* A growing string for the files; aborts on OOM like xcalloc. */
-struct sbuf {
-	char *s; /* owned */
-	size_t len, cap;
 };
 
 #define NVERDICTS ((int)V_ERROR + 1)
@@ -86,6 +84,8 @@ void report_free(struct report *r)
 		free(r->cases[i].name);
 		free(r->cases[i].reason);
 		free(r->cases[i].detail);
+		free(r->cases[i].fault);
+		free(r->cases[i].evidence);
 	}
 	free(r->cases);
 	free(r->suite);
@@ -175,6 +175,12 @@ static void tap_directive(FILE *f, enum verdict v, const char *reason)
 void report_add(struct report *r, const char *name, enum verdict v, const char *reason,
 		const char *detail, double seconds)
 {
+	report_add_fault(r, name, v, reason, NULL, detail, seconds);
+}
+
+void report_add_fault(struct report *r, const char *name, enum verdict v, const char *reason,
+		      const struct report_fault *f, const char *detail, double seconds)
+{
 	struct rcase *c;
 
 	if (!name)
@@ -188,6 +194,8 @@ void report_add(struct report *r, const char *name, enum verdict v, const char *
 	c->v = v;
 	c->reason = reason ? xstrdup(reason) : NULL;
 	c->detail = detail ? xstrdup(detail) : NULL;
+	c->fault = f && f->id ? xstrdup(f->id) : NULL;
+	c->evidence = f && f->evidence ? xstrdup(f->evidence) : NULL;
 	c->seconds = seconds;
 
 	if (!r->tap)
@@ -267,195 +275,6 @@ int report_exit_code(const struct report *r)
 }
 
 /* ---- output files ---- */
-
-static void sb_add(struct sbuf *b, const char *s, size_t len)
-{
-	if (b->cap - b->len <= len) {
-		while (b->cap - b->len <= len)
-			b->cap = b->cap ? b->cap * 2 : 4096;
-		b->s = xrealloc(b->s, b->cap);
-	}
-	memcpy(b->s + b->len, s, len);
-	b->len += len;
-	b->s[b->len] = '\0';
-}
-
-static void sb_puts(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static void FTFW_FMT(2, 3) sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		sb_add(b, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-}
-
-/*
- * Length of the valid UTF-8 sequence at s (1..4), or 0 when the bytes are
- * not valid UTF-8 (stray continuation, overlong form, surrogate, beyond
- * U+10FFFF, cut short). Both JSON and XML need valid UTF-8, and a detail
- * may hold whatever bytes a daemon printed.
- */
-static size_t utf8_len(const unsigned char *s, unsigned *cp)
-{
-	size_t len, i;
-	unsigned c = s[0];
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		c &= 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		c &= 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		c &= 0x07;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-#define REPLACEMENT_CHAR "\xef\xbf\xbd" /* U+FFFD */
-
-/*
- * XML 1.0 text: the five markup characters escaped; in attributes also
- * tab/newline/CR as character references so that attribute-value
- * normalisation keeps them. Characters XML 1.0 cannot carry at all (other
- * controls, U+FFFE/U+FFFF) and invalid UTF-8 become U+FFFD.
- */
-static void sb_xml(struct sbuf *b, const char *str, int attr)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	while (*s) {
-		unsigned cp;
-		size_t len = utf8_len(s, &cp);
-
-		if (!len) {
-			sb_puts(b, REPLACEMENT_CHAR);
-			s++;
-			continue;
-		}
-		switch (cp) {
-		case '&':
-			sb_puts(b, "&amp;");
-			break;
-		case '<':
-			sb_puts(b, "&lt;");
-			break;
-		case '>':
-			sb_puts(b, "&gt;");
-			break;
-		case '"':
-			sb_puts(b, "&quot;");
-			break;
-		case '\'':
-			sb_puts(b, "&apos;");
-			break;
-		case '\t':
-		case '\n':
-			if (attr)
-				sb_printf(b, "&#%u;", cp);
-			else
-				sb_add(b, (const char *)s, 1);
-			break;
-		case '\r':
-			sb_puts(b, "&#13;");
-			break;
-		default:
-			if (cp < 0x20 || cp == 0xfffe || cp == 0xffff)
-				sb_puts(b, REPLACEMENT_CHAR);
-			else
-				sb_add(b, (const char *)s, len);
-			break;
-		}
-		s += len;
-	}
-}
-
-/* A JSON string with its quotes; NULL becomes null. Invalid UTF-8 -> U+FFFD. */
-static void sb_json(struct sbuf *b, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	if (!str) {
-		sb_puts(b, "null");
-		return;
-	}
-	sb_puts(b, "\"");
-	while (*s) {
-		unsigned cp;
-		size_t len = utf8_len(s, &cp);
-
-		if (!len) {
-			sb_puts(b, REPLACEMENT_CHAR);
-			s++;
-			continue;
-		}
-		switch (cp) {
-		case '"':
-			sb_puts(b, "\\\"");
-			break;
-		case '\\':
-			sb_puts(b, "\\\\");
-			break;
-		case '\n':
-			sb_puts(b, "\\n");
-			break;
-		case '\t':
-			sb_puts(b, "\\t");
-			break;
-		case '\r':
-			sb_puts(b, "\\r");
-			break;
-		default:
-			if (cp < 0x20)
-				sb_printf(b, "\\u%04x", cp);
-			else
-				sb_add(b, (const char *)s, len);
-			break;
-		}
-		s += len;
-	}
-	sb_puts(b, "\"");
-}
-
-/*
- * Seconds with millisecond precision, written from integers so that a
- * caller's LC_NUMERIC cannot turn the point into a comma (invalid JSON).
- */
-static void sb_seconds(struct sbuf *b, double seconds)
-{
-	long long ms;
-
-	if (!(seconds >= 0))
-		seconds = 0;
-	if (seconds > 1e9)
-		seconds = 1e9;
-	ms = (long long)(seconds * 1000.0 + 0.5);
-	sb_printf(b, "%lld.%03lld", ms / 1000, ms % 1000);
-}
 
 static double total_seconds(const struct report *r)
 {
@@ -572,6 +391,10 @@ static void json_build(struct sbuf *b, const struct report *r)
 		sb_json(b, c->reason);
 		sb_puts(b, ", \"detail\": ");
 		sb_json(b, c->detail);
+		sb_puts(b, ", \"fault\": ");
+		sb_json(b, c->fault);
+		sb_puts(b, ", \"evidence\": ");
+		sb_json(b, c->evidence);
 		sb_puts(b, ", \"seconds\": ");
 		sb_seconds(b, c->seconds);
 		sb_puts(b, "}");

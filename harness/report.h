@@ -39,6 +39,17 @@ void report_free(struct report *r);
 void report_add(struct report *r, const char *name, enum verdict v, const char *reason,
 		const char *detail, double seconds);
 
+/* A check marked with a known fault: the fault's id and the evidence its
+ * failure must show (either may be NULL) go with the case into JSON
+ * ("fault", "evidence"), so that a reader of result.json can tell a fault
+ * reproduced for the right reason. f and its strings are copied. */
+struct report_fault {
+	const char *id;
+	const char *evidence;
+};
+void report_add_fault(struct report *r, const char *name, enum verdict v, const char *reason,
+		      const struct report_fault *f, const char *detail, double seconds);
+
 /* A note with no verdict (progress context in TAP as "# ..."). */
 void report_note(struct report *r, const char *fmt, ...) FTFW_FMT(2, 3);
 

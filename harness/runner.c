@@ -47,6 +47,9 @@ struct ftp_conn {
 	char failed[160];       /* why later steps on it are skipped */
 };
 
+/* What the run saw of each known fault (struct runner's fault_state). */
+enum { FAULT_SHOWN = 1, FAULT_SKIPPED = 2 };
+
 struct runner {
 	const struct scenario *sc;
 	const struct sc_variant *variant;
@@ -81,6 +84,7 @@ struct runner {
 	int replaying;                           /* index of the replay running now */
 	int nended;
 	pid_t ended[16];                         /* daemons a step ended on purpose */
+	unsigned char fault_state[SC_MAX_FAULTS]; /* FAULT_SHOWN, FAULT_SKIPPED, per known fault */
 	char lost_var[96];                       /* a variable set_var() could not keep, or "" */
 };
 
@@ -309,14 +313,20 @@ struct args {
 /* Options every step may carry. */
 static int is_common_opt(const char *key)
 {
-	return strcmp(key, "within") == 0 || strcmp(key, "fault") == 0;
+	return strcmp(key, "within") == 0 || strcmp(key, "fault") == 0 || strcmp(key, "evidence") == 0;
+}
+
+/* within=D, fault=ID, evidence=TEXT: words every step may carry. */
+static int is_common_word(const char *word)
+{
+	return strncmp(word, "within=", 7) == 0 || strncmp(word, "fault=", 6) == 0 ||
+	       strncmp(word, "evidence=", 9) == 0;
 }
 
 /* Words that are options even in steps whose key=value words are terms. */
 static int is_reserved_opt(const char *word)
 {
-	return strncmp(word, "within=", 7) == 0 || strncmp(word, "fault=", 6) == 0 ||
-	       strncmp(word, "count=", 6) == 0;
+	return is_common_word(word) || strncmp(word, "count=", 6) == 0;
 }
 
 static const char *opt_get(const struct args *a, const char *key)
@@ -418,45 +428,132 @@ static int expand_args(struct runner *rn, const struct sc_step *st, int keep_ter
 
 /* ---- verdicts ---- */
 
-static const struct sc_fault *fault_of(struct runner *rn, const struct args *a)
+/* The index of the known fault a check is marked with (fault=ID), when its
+ * conditions hold in this variant; -1 when none. */
+static int fault_index(struct runner *rn, const struct args *a)
 {
 	const char *id = opt_get(a, "fault");
 	int i;
 
 	if (!id)
-		return NULL;
+		return -1;
 	for (i = 0; i < rn->sc->nfaults; i++) {
 		const struct sc_fault *f = &rn->sc->faults[i];
 
 		if (strcmp(f->id, id) == 0)
-			return scenario_conds_hold(f->cond, f->ncond, lookup, rn) ? f : NULL;
+			return scenario_conds_hold(f->cond, f->ncond, lookup, rn) ? i : -1;
 	}
-	return NULL;
+	return -1;
+}
+
+/*
+ * Record a check's outcome. held: the check held; detail: what was found
+ * when it did not (may be NULL); found: the text a marked fault's evidence
+ * must be in (the detail, or for per-packet verdicts the packet).
+ *
+ * A check marked fault=ID whose fault applies: holding is "fixed" (a
+ * failure: the fault no longer reproduces); failing is "known fault
+ * reproduced" only when what was found shows its evidence=TEXT (when it
+ * has one), otherwise a plain failure, for it failed for another reason.
+ */
+static void record(struct runner *rn, const char *name, const struct args *a, int held, const char *detail,
+		   const char *found, double secs)
+{
+	int fi = fault_index(rn, a);
+	const struct sc_fault *f = fi >= 0 ? &rn->sc->faults[fi] : NULL;
+	const char *ev = opt_get(a, "evidence");
+	struct report_fault rf = { f ? f->id : NULL, f ? ev : NULL };
+	char *why = NULL;
+	enum verdict v;
+
+	if (!f)
+		v = held ? V_PASS : V_FAIL;
+	else if (held)
+		v = V_XPASS;
+	else if (ev && !strstr(found ? found : "", ev)) {
+		size_t len = strlen(f->id) + strlen(ev) + (detail ? strlen(detail) : 0) + 160;
+
+		why = xcalloc(1, len);
+		snprintf(why, len, "failed, but not as known fault '%s' does: its evidence \"%s\" is not in what was found%s%s",
+			 f->id, ev, detail ? ":\n" : "", detail ? detail : "");
+		v = V_FAIL;
+	} else {
+		v = V_XFAIL;
+		if (ev)
+			rn->fault_state[fi] |= FAULT_SHOWN;
+	}
+	report_add_fault(rn->report, name, v, f && v != V_FAIL ? f->what : NULL, f ? &rf : NULL, why ? why : detail,
+			 secs);
+	free(why);
 }
 
 /* Record the outcome of a check step. */
 static void verdict(struct runner *rn, const struct sc_step *st, const struct args *a, int held,
 		    const char *detail)
 {
-	const struct sc_fault *f = fault_of(rn, a);
 	char name[1200];
-	double secs = (double)(now_ms() - rn->step_t0) / 1000.0;
-	enum verdict v;
 
 	snprintf(name, sizeof(name), "L%d %s", st->line, a->text);
-	if (f)
-		v = held ? V_XPASS : V_XFAIL;
-	else
-		v = held ? V_PASS : V_FAIL;
-	report_add(rn->report, name, v, f ? f->what : NULL, detail, secs);
+	record(rn, name, a, held, detail, detail, (double)(now_ms() - rn->step_t0) / 1000.0);
 }
 
 static void skip(struct runner *rn, const struct sc_step *st, const struct args *a, const char *why)
 {
+	int fi = fault_index(rn, a);
 	char name[1200];
 
+	if (fi >= 0 && opt_get(a, "evidence"))
+		rn->fault_state[fi] |= FAULT_SKIPPED;
 	snprintf(name, sizeof(name), "L%d %s", st->line, a->text);
 	report_add(rn->report, name, V_SKIP, why, NULL, 0);
+}
+
+/* The scenario's name, the variant's and the known faults that apply. */
+static void summarise_faults(struct runner *rn, struct runner_summary *sum)
+{
+	int i;
+
+	str_copy(sum->scenario, rn->sc->name, sizeof(sum->scenario));
+	str_copy(sum->variant, rn->variant ? rn->variant->name : "", sizeof(sum->variant));
+	sum->declared = rn->sc->nfaults;
+	sum->nfaults = 0;
+	for (i = 0; i < rn->sc->nfaults; i++) {
+		const struct sc_fault *f = &rn->sc->faults[i];
+
+		if (!scenario_conds_hold(f->cond, f->ncond, lookup, rn))
+			continue;
+		str_copy(sum->faults[sum->nfaults].id, f->id, sizeof(sum->faults[0].id));
+		sum->faults[sum->nfaults++].shown = (rn->fault_state[i] & FAULT_SHOWN) != 0;
+	}
+}
+
+/*
+ * After the steps: each known fault that applies in this variant must have
+ * been shown, by a check marked with it and its evidence that failed with
+ * the evidence in what it found. When its evidence checks were skipped, a
+ * skip says so; when none ran or none failed that way, a failure.
+ */
+static void faults_check(struct runner *rn)
+{
+	int i;
+
+	for (i = 0; i < rn->sc->nfaults; i++) {
+		const struct sc_fault *f = &rn->sc->faults[i];
+		char name[96], detail[512];
+
+		if (!scenario_conds_hold(f->cond, f->ncond, lookup, rn) || (rn->fault_state[i] & FAULT_SHOWN))
+			continue;
+		snprintf(name, sizeof(name), "known-fault %s shown with its evidence", f->id);
+		if (rn->fault_state[i] & FAULT_SKIPPED) {
+			report_add(rn->report, name, V_SKIP, "its evidence checks were skipped", NULL, 0);
+			continue;
+		}
+		snprintf(detail, sizeof(detail),
+			 "expected: a check marked fault=%s evidence=... failing with its evidence in what it found "
+			 "(the fault applies in this variant); found: none did",
+			 f->id);
+		report_add(rn->report, name, V_FAIL, NULL, detail, 0);
+	}
 }
 
 /* ---- lookups of named things ---- */
@@ -686,7 +783,7 @@ static int check_opts(int argc, char *const argv[], const char *const allowed[],
 		key[eq - argv[i]] = '\0';
 		if (keep_terms && !is_common_opt(key) && strcmp(key, "count") != 0)
 			continue;
-		if (strcmp(key, "fault") == 0)
+		if (strcmp(key, "fault") == 0 || strcmp(key, "evidence") == 0)
 			continue;
 		if (strcmp(key, "within") != 0 && !(keep_terms && strcmp(key, "count") == 0)) {
 			for (j = 0; allowed && allowed[j]; j++)
@@ -1072,7 +1169,7 @@ static int r_ftp(struct runner *rn, const struct sc_step *st, const struct args 
 	return 0;
 }
 
-/* expect FW SOURCE KIND [present|absent|count=N] TERM... [within=D] [fault=ID] */
+/* expect FW SOURCE KIND [present|absent|count=N] TERM... [within=D] [fault=ID [evidence=TEXT]] */
 static int c_expect(int argc, char *const argv[])
 {
 	struct match m;
@@ -1092,7 +1189,7 @@ static int c_expect(int argc, char *const argv[])
 	if (argc > 4 && (strcmp(argv[4], "present") == 0 || strcmp(argv[4], "absent") == 0))
 		first = 5;
 	for (i = first; i < argc; i++) {
-		if (strncmp(argv[i], "within=", 7) == 0 || strncmp(argv[i], "fault=", 6) == 0)
+		if (is_common_word(argv[i]))
 			continue;
 		if (strncmp(argv[i], "count=", 6) == 0) {
 			char *end;
@@ -1383,8 +1480,7 @@ static int c_netem(int argc, char *const argv[])
 		int i, impair = 0;
 
 		for (i = 3; i < argc; i++)
-			if (looks_like_opt(argv[i]) && strncmp(argv[i], "within=", 7) != 0 &&
-			    strncmp(argv[i], "fault=", 6) != 0)
+			if (looks_like_opt(argv[i]) && !is_common_word(argv[i]))
 				impair++;
 		if (n == 3 && impair)
 			return err_set("netem: 'off' takes no impairments");
@@ -1702,11 +1798,11 @@ static int check_program_words(int argc, char *const argv[], int first, const ch
 
 		if (!looks_like_opt(argv[i]))
 			continue;
-		ok = strncmp(argv[i], "within=", 7) == 0 || strncmp(argv[i], "fault=", 6) == 0;
+		ok = is_common_word(argv[i]);
 		for (j = 0; allowed && allowed[j] && !ok; j++)
 			ok = strlen(allowed[j]) == (size_t)(eq - argv[i]) && strncmp(argv[i], allowed[j], strlen(allowed[j])) == 0;
 		if (!ok)
-			return err_set("'%s' would be taken as a step option (only %s%swithin= and fault= are)", argv[i],
+			return err_set("'%s' would be taken as a step option (only %s%swithin=, fault= and evidence= are)", argv[i],
 				       allowed ? allowed[0] : "", allowed ? "=, " : "");
 		if (!eq[1])
 			return err_set("'%s': an empty value", argv[i]);
@@ -1735,7 +1831,7 @@ static int r_exec(struct runner *rn, const struct sc_step *st, const struct args
 	for (i = 2; i < a->n; i++)
 		argv[n++] = a->pos[i];
 	for (i = 0; i < a->nopt; i++)
-		if (strcmp(a->opt[i].key, "within") != 0 && strcmp(a->opt[i].key, "fault") != 0)
+		if (!is_common_opt(a->opt[i].key))
 			return err_set("exec: an argument of the form %s=%s is taken as a step option; not supported", a->opt[i].key,
 				       a->opt[i].val);
 	argv[n] = NULL;
@@ -2377,14 +2473,11 @@ static int r_replay_verdict(struct runner *rn, const struct sc_step *st, const s
 			continue;
 		seen++;
 		if (cl == CL_EACH) {
-			const struct sc_fault *f = fault_of(rn, a);
-			int ok = claim_holds(CL_EACH, p, 0);
 			char name[1300];
 
 			replay_pkt_str(r, i, line, sizeof(line));
 			snprintf(name, sizeof(name), "L%d %s %s", st->line, a->pos[1], line);
-			report_add(rn->report, name, f ? (ok ? V_XPASS : V_XFAIL) : (ok ? V_PASS : V_FAIL),
-				   f ? f->what : NULL, NULL, 0);
+			record(rn, name, a, claim_holds(CL_EACH, p, 0), NULL, line, 0);
 			continue;
 		}
 		if (claim_holds((enum claim)cl, p, fields))
@@ -2635,7 +2728,7 @@ void runner_print_steps(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "Steps (any step may start with 'when KEY=VALUE... :'; checks take fault=ID and within=D):\n");
+	fprintf(out, "Steps (any step may start with 'when KEY=VALUE... :'; checks take fault=ID [evidence=TEXT] and within=D):\n");
 	for (i = 0; i < ARRAY_SIZE(steps); i++)
 		fprintf(out, "  %s\n      %s\n", steps[i].usage, steps[i].help);
 }
@@ -2833,6 +2926,7 @@ int runner_run(const struct scenario *sc, const struct sc_variant *v, const stru
 				str_copy(sum->suite, suite, sizeof(sum->suite));
 				str_copy(sum->dir, why, sizeof(sum->dir));
 				sum->exit_code = EXIT_SKIP;
+				summarise_faults(rn, sum);
 			}
 			free(rn);
 			return EXIT_SKIP;
@@ -2884,6 +2978,8 @@ int runner_run(const struct scenario *sc, const struct sc_variant *v, const stru
 			break;
 		}
 	}
+	if (setup_ok && !interrupted && !report_count(rn->report, V_ERROR))
+		faults_check(rn);
 	if (interrupted) {
 		report_add(rn->report, "interrupted", V_ERROR, NULL, "stopped by a signal", 0);
 		fprintf(stderr, "ftfw: interrupted by signal %d, tearing down\n", (int)interrupted);
@@ -2906,6 +3002,7 @@ int runner_run(const struct scenario *sc, const struct sc_variant *v, const stru
 		sum->known = report_count(rn->report, V_XFAIL);
 		sum->seconds = (double)(now_ms() - t0) / 1000.0;
 		sum->exit_code = rc;
+		summarise_faults(rn, sum);
 	}
 	if (o->keep) {
 		fprintf(stderr,

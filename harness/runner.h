@@ -25,10 +25,18 @@ void runner_print_steps(FILE *out);
 /* What one run came to, for the summary table. */
 struct runner_summary {
 	char suite[128];       /* "ftp-failover:nat-pasv" */
-	char dir[512];         /* its results folder */
+	char scenario[64];     /* "ftp-failover" */
+	char variant[64];      /* "nat-pasv", or "" */
+	char dir[512];         /* its results folder (the reason, when skipped) */
 	int passed, failed, skipped, known, errors;
 	double seconds;
 	int exit_code;
+	int declared;          /* known faults the scenario declares */
+	int nfaults;           /* of them, those that apply in this variant: */
+	struct {
+		char id[32];
+		int shown;     /* a check marked with it failed showing its evidence */
+	} faults[SC_MAX_FAULTS];
 };
 
 /*

@@ -520,25 +520,58 @@ static int parse_step(struct scenario *sc, int line, int argc, char **argv, cons
 
 static int check_variables(const struct scenario *sc, const struct sc_verbs *verbs);
 
-/* Every fault=ID names a known-fault of the scenario. */
+/*
+ * Every fault=ID names a known-fault of the scenario; evidence=TEXT goes
+ * with a fault= on the same step and is not empty; and every known fault
+ * has its evidence on at least one check (fault=ID evidence=TEXT), so
+ * that a run can tell the fault reproduced for the right reason.
+ */
 static int check_faults(const struct scenario *sc)
 {
-	int i, j, k;
+	int i, j, k, has_evidence[SC_MAX_FAULTS] = { 0 }, by_variable = 0;
 
 	for (i = 0; i < sc->nsteps; i++) {
-		for (j = 1; j < sc->steps[i].argc; j++) {
-			const char *w = sc->steps[i].argv[j];
+		const struct sc_step *st = &sc->steps[i];
+		const char *evidence = NULL;
+		int fault = -2; /* -2: no fault= word, -1: a variable */
 
+		for (j = 1; j < st->argc; j++) {
+			const char *w = st->argv[j];
+
+			if (strncmp(w, "evidence=", 9) == 0) {
+				evidence = w + 9;
+				continue;
+			}
 			if (strncmp(w, "fault=", 6) != 0 || strchr(w, ' '))
 				continue;
+			if (strchr(w, '$')) {
+				fault = -1;
+				continue;
+			}
 			for (k = 0; k < sc->nfaults; k++)
 				if (strcmp(sc->faults[k].id, w + 6) == 0)
 					break;
 			if (k == sc->nfaults)
-				return err_set("%s:%d: no known-fault '%s' is declared", sc->path,
-					       sc->steps[i].line, w + 6);
+				return err_set("%s:%d: no known-fault '%s' is declared", sc->path, st->line, w + 6);
+			fault = k;
 		}
+		if (!evidence)
+			continue;
+		if (fault == -2)
+			return err_set("%s:%d: evidence= without fault=ID (evidence is what a known fault's failure shows)",
+				       sc->path, st->line);
+		if (!evidence[0])
+			return err_set("%s:%d: evidence= is empty", sc->path, st->line);
+		if (fault == -1)
+			by_variable = 1;
+		else
+			has_evidence[fault] = 1;
 	}
+	for (k = 0; k < sc->nfaults && !by_variable; k++)
+		if (!has_evidence[k])
+			return err_set("%s:%d: known-fault '%s': no check carries its evidence "
+				       "(mark one with fault=%s evidence=\"TEXT it fails with\")",
+				       sc->path, sc->faults[k].line, sc->faults[k].id, sc->faults[k].id);
 	return 0;
 }
 
@@ -592,6 +625,8 @@ struct scenario *scenario_parse(const char *name, const char *text, const struct
 				err_prefix("%s:%d", name, line);
 				goto out_fail;
 			}
+			if (headers[h].fn == h_fault)
+				sc->faults[sc->nfaults - 1].line = line;
 			continue;
 		}
 		if (parse_step(sc, line, argc, argv, verbs) < 0) {

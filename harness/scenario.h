@@ -10,6 +10,8 @@
  *   scenario "one-line description"
  *   variant NAME key=value...     run once per variant (lab options or variables)
  *   known-fault ID "what, where, trigger" when key=value...
+ *                                 checks marked fault=ID evidence="TEXT" show it;
+ *                                 at least one check carries its evidence
  *   requires KEY=V1|V2 (or KEY!=...) [when key=value...]   else the variant is skipped
  *   lab key=value...              nat=on|off|masquerade family=ipv4|ipv6|dual
  *                                 failover=direct|keepalived
@@ -72,6 +74,7 @@ struct sc_variant {
 };
 
 struct sc_fault {
+	int line;           /* where it is declared */
 	char id[32];
 	char what[512];
 	int ncond;

@@ -247,7 +247,8 @@ static struct report *nasty_report(void)
 	report_add(r, "pass <1>", V_PASS, NULL, NULL, 0.25);
 	report_add(r, "fail & co", V_FAIL, NASTY, NASTY, 1.5);
 	report_add(r, "skip", V_SKIP, NASTY, NULL, 0);
-	report_add(r, "known", V_XFAIL, "bug \"7\"", NASTY, 0.001);
+	report_add_fault(r, "known", V_XFAIL, "bug \"7\"", &(struct report_fault){ "bug7", "a <&>\"" }, NASTY,
+			 0.001);
 	report_add(r, "fixed", V_XPASS, "bug 8", NASTY, 2);
 	report_add(r, "err", V_ERROR, NULL, NASTY, 0);
 	/* control byte, non-ASCII, invalid UTF-8, backslash */
@@ -349,9 +350,13 @@ START_TEST(test_json)
 		      "\"fixed\": 1, \"error\": 1}");
 	assert_has(j, "{\"name\": \"fail & co\", \"verdict\": \"fail\", "
 		      "\"reason\": \"a <&>\\\"' b\\nline2\\tcol\", "
-		      "\"detail\": \"a <&>\\\"' b\\nline2\\tcol\", \"seconds\": 1.500}");
+		      "\"detail\": \"a <&>\\\"' b\\nline2\\tcol\", \"fault\": null, \"evidence\": null, "
+		      "\"seconds\": 1.500}");
 	assert_has(j, "{\"name\": \"pass <1>\", \"verdict\": \"pass\", \"reason\": null, "
-		      "\"detail\": null, \"seconds\": 0.250}");
+		      "\"detail\": null, \"fault\": null, \"evidence\": null, \"seconds\": 0.250}");
+	/* a check marked with a known fault carries the fault and its evidence */
+	assert_has(j, "\"verdict\": \"known-fault\", \"reason\": \"bug \\\"7\\\"\", ");
+	assert_has(j, "\"fault\": \"bug7\", \"evidence\": \"a <&>\\\"\", \"seconds\": 0.001}");
 	assert_has(j, "\"verdict\": \"known-fault\"");
 	assert_has(j, "\"verdict\": \"fixed\"");
 	/* control char as \u0001, UTF-8 passed through, invalid byte -> U+FFFD */

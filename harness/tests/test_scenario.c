@@ -136,9 +136,10 @@ static const struct valid_case valid_cases[] = {
 	{ "f.scn", H "variant a mode=port\nknown-fault seqadj \"what, where, trigger\" when nat=on mode=port\n"
 		     "ftp c1 connect\n"
 		     "when nat=on mode=port : expect fw2 kernel ct sport!=$c1.sport dport=21 status~SEQ_ADJUST"
-		     " fault=seqadj within=500ms\n",
+		     " fault=seqadj evidence=\"status: expected ~SEQ_ADJUST\" within=500ms\n",
 	  "f", "d", 2, 1, 1, 0, 0, NULL, LAB_DEFAULT, 1, 5,
-	  "expect|fw2|kernel|ct|sport!=$c1.sport|dport=21|status~SEQ_ADJUST|fault=seqadj|within=500ms",
+	  "expect|fw2|kernel|ct|sport!=$c1.sport|dport=21|status~SEQ_ADJUST|fault=seqadj"
+	  "|evidence=status: expected ~SEQ_ADJUST|within=500ms",
 	  "nat=on|mode=port", 0 },
 	/* 8: files */
 	{ "files.scn", H "file big.bin 1536k\nfile small.txt 64k\nfile z_-0 0\nfile four 4G\nnote x\n", "files", "d",
@@ -167,8 +168,8 @@ static const struct valid_case valid_cases[] = {
 			 "note \"\"\n",
 	  "steps", "d", 36, 1, 0, 1, 0, NULL, LAB_DEFAULT, 35, 39, "note|", "", 4096 },
 	/* 10: 'scenario' and 'known-fault' may follow steps; fault=ID is checked at the end */
-	{ "late.scn", "note a\nknown-fault x \"d\"\ntransfer-done t fault=x\nscenario \"late\"\n", "late", "late", 2, 0,
-	  1, 0, 0, NULL, LAB_DEFAULT, 1, 3, "transfer-done|t|fault=x", "", 0 },
+	{ "late.scn", "note a\nknown-fault x \"d\"\ntransfer-done t fault=x evidence=e\nscenario \"late\"\n", "late", "late", 2, 0,
+	  1, 0, 0, NULL, LAB_DEFAULT, 1, 3, "transfer-done|t|fault=x|evidence=e", "", 0 },
 	/* 11: a name without .scn keeps its whole stem */
 	{ "x.scn.bak", H "variant v a=1 b=2\nwhen a=1 b=2 : note \"two words\"\n", "x.scn.bak", "d", 1, 1, 0, 0, 0, NULL,
 	  LAB_DEFAULT, 0, 3, "note|two words", "a=1|b=2", 0 },
@@ -314,7 +315,7 @@ static const struct invalid_case invalid_cases[] = {
 	{ "bad.scn", H "spawn server l1\n", "bad.scn:2: ", "spawn: expected spawn NODE NAME PROGRAM" },
 	{ "bad.scn", H "spawn moon l1 sleep 9\n", "bad.scn:2: ", "'moon' is not a lab node" },
 	{ "bad.scn", H "spawn server a/b sleep 9\n", "bad.scn:2: ", "'a/b': a name is letters" },
-	{ "bad.scn", H "spawn server l1 dd of=/tmp/x\n", "bad.scn:2: ", "'of=/tmp/x' would be taken as a step option (only ready=, within= and fault= are)" },
+	{ "bad.scn", H "spawn server l1 dd of=/tmp/x\n", "bad.scn:2: ", "'of=/tmp/x' would be taken as a step option (only ready=, within=, fault= and evidence= are)" },
 	{ "bad.scn", H "spawn server l1 sleep 9 ready=\n", "bad.scn:2: ", "'ready=': an empty value" },
 	/* ftp */
 	{ "bad.scn", H "ftp c1\n", "bad.scn:2: ", "ftp: expected NAME ACTION" },
@@ -430,6 +431,13 @@ static const struct invalid_case invalid_cases[] = {
 	{ "bad.scn", H "when a=1 b=2 c=3 d=4 e=5 f=6 g=7 h=8 i=9 : note x\n", "bad.scn:2: ", "too many conditions" },
 	/* known faults */
 	{ "bad.scn", H "note x\ntransfer-done dl fault=nope\n", "bad.scn:3: ", "no known-fault 'nope' is declared" },
+	/* evidence goes with a fault, is not empty, and every fault has some */
+	{ "bad.scn", H "note x\ntransfer-done dl evidence=boom\n", "bad.scn:3: ", "evidence= without fault=ID" },
+	{ "bad.scn", H "known-fault x \"d\"\ntransfer-done dl fault=x evidence=\"\"\n", "bad.scn:3: ", "evidence= is empty" },
+	{ "bad.scn", H "known-fault x \"d\"\nnote x\ntransfer-done dl fault=x\n", "bad.scn:2: ",
+	  "known-fault 'x': no check carries its evidence (mark one with fault=x evidence=" },
+	{ "bad.scn", H "known-fault x \"d\"\nknown-fault y \"e\"\ntransfer-done dl fault=x evidence=a\n", "bad.scn:3: ",
+	  "known-fault 'y': no check carries its evidence" },
 	{ "bad.scn", H "known-fault x\nnote x\n", "bad.scn:2: ", "known-fault: expected ID \"description\"" },
 	{ "bad.scn", H "known-fault x \"d\" when\nnote x\n", "bad.scn:2: ", "known-fault: expected ID" },
 	{ "bad.scn", H "known-fault x \"d\" if nat=on\nnote x\n", "bad.scn:2: ", "known-fault: expected ID" },
