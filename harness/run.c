@@ -1,5 +1,7 @@
 /* run: run id, folders, state file and cleanup. See run.h. */
 #include "run.h"
+
+#include "cgroup.h"
 #include "netns.h"
 
 #include <dirent.h>
@@ -32,6 +34,7 @@ struct run {
 	struct tracked_pid pids[RUN_MAX_PIDS];
 	int nnetns;
 	char netns[16][64];
+	struct cgroup *cg;                     /* owned, NULL without cgroup v2 */
 };
 
 unsigned long long run_pid_starttime(pid_t pid)
@@ -116,6 +119,30 @@ static int path_safe(const char *what, const char *path)
 		       what, shown, *bad, *bad == '\n' ? "\\n" : *bad < 0x20 || *bad == 0x7f ? "control" : (char[]){ (char)*bad, 0 });
 }
 
+/*
+ * The run's cgroup: recorded in the state file before this process moves
+ * in, so that a crash at any point leaves it findable. Without cgroup v2
+ * the run goes on, tracking processes by PID and what they fork, and
+ * says so.
+ */
+static void run_cgroup(struct run *r)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "ftfw-%s", r->id);
+	r->cg = cgroup_new(name);
+	if (r->cg) {
+		state_line(r, "cgroup %s", cgroup_path(r->cg));
+		if (cgroup_enter(r->cg) == 0)
+			return;
+		cgroup_leave(r->cg);
+		r->cg = NULL;
+	}
+	log_progress("run %s: no cgroup of its own (%s): processes are tracked by PID and what they fork", r->id,
+		     err_get());
+	err_clear();
+}
+
 struct run *run_new(const char *results_root, const char *label)
 {
 	struct run *r = xcalloc(1, sizeof(*r));
@@ -168,6 +195,7 @@ struct run *run_new(const char *results_root, const char *label)
 	}
 	if (dir_make(r->dir, 0755) < 0)
 		goto out_unlink;
+	run_cgroup(r);
 	return r;
 out_unlink:
 	if (r->statef)
@@ -415,9 +443,19 @@ static int remove_tree(const char *path)
 	return 0;
 }
 
+/* Say what ending a run's cgroup took (rc: what cgroup_end() returned). */
+static int end_cgroup(const char *id, int rc, int killed, const char *what)
+{
+	if (killed)
+		log_progress("cleanup: run %s: ended %d process%s left in its cgroup: %s", id, killed,
+			     killed == 1 ? "" : "es", what);
+	return rc;
+}
+
 int run_finish(struct run *r)
 {
-	int rc = 0, i;
+	char what[512];
+	int rc = 0, i, killed = 0;
 
 	if (!r)
 		return 0;
@@ -425,6 +463,14 @@ int run_finish(struct run *r)
 	for (i = r->npids - 1; i >= 0; i--)
 		stop_one(r->pids[i].pid, r->pids[i].start, 1000);
 	r->npids = 0;
+	/* Then whatever they forked that is still about, wherever it went. */
+	if (r->cg) {
+		int e = cgroup_end(r->cg, &killed, what, sizeof(what));
+
+		if (end_cgroup(r->id, e, killed, what) < 0)
+			rc = -1;
+		r->cg = NULL;
+	}
 	for (i = r->nnetns - 1; i >= 0; i--)
 		if (netns_del(r->netns[i]) < 0)
 			rc = -1;
@@ -439,6 +485,8 @@ int run_finish(struct run *r)
 
 void run_abandon(struct run *r)
 {
+	if (r->cg)
+		cgroup_leave(r->cg);
 	state_line(r, "kept");
 	fclose(r->statef);
 	free(r);
@@ -498,13 +546,15 @@ static FILE *state_open(const char *name, char id[8])
  */
 static int reclaim(FILE *f, const char *id)
 {
-	char line[512], scratch[256] = "", ns_prefix[16], own_scratch[256], path[512];
+	char line[600], scratch[256] = "", ns_prefix[16], own_scratch[256], path[512], cg[512] = "", cg_name[16],
+		what[512];
 	pid_t pids[RUN_MAX_PIDS * 2];
 	unsigned long long starts[RUN_MAX_PIDS * 2];
 	char netns[32][64];
-	int npids = 0, nnetns = 0, i, rc = 0;
+	int npids = 0, nnetns = 0, i, rc = 0, killed = 0;
 
 	snprintf(ns_prefix, sizeof(ns_prefix), "ftfw-%s-", id);
+	snprintf(cg_name, sizeof(cg_name), "ftfw-%s", id);
 	snprintf(own_scratch, sizeof(own_scratch), "%s/%s", RUN_STATE_DIR, id);
 	while (fgets(line, sizeof(line), f)) {
 		int pid;
@@ -526,6 +576,8 @@ static int reclaim(FILE *f, const char *id)
 				str_copy(netns[nnetns++], name, sizeof(netns[0]));
 			else
 				log_progress("cleanup: run %s: left alone namespace '%s' (not this run's)", id, name);
+		} else if (sscanf(line, "cgroup %511s", cg) == 1) {
+			continue;
 		} else if (sscanf(line, "scratch %255s", scratch) == 1) {
 			if (strcmp(scratch, own_scratch) != 0) {
 				log_progress("cleanup: run %s: left alone scratch folder '%s' (not %s)", id, scratch,
@@ -538,6 +590,18 @@ static int reclaim(FILE *f, const char *id)
 	for (i = npids - 1; i >= 0; i--)
 		if (pids[i])
 			stop_one(pids[i], starts[i], 1000);
+	if (cg[0]) {
+		int r = cgroup_kill_path(cg, cg_name, &killed, what, sizeof(what));
+
+		r = end_cgroup(id, r, killed, what);
+
+		if (r != 0)
+			log_progress("cleanup: run %s: %s", id, err_get());
+		if (r < 0)
+			rc = -1;
+		else
+			err_clear();
+	}
 	for (i = 0; i < nnetns; i++)
 		if (netns_del(netns[i]) < 0)
 			rc = -1;

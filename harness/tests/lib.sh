@@ -25,7 +25,8 @@ isolated() {
 # machine (any namespace: /proc is the host's) whose command line, working
 # folder or open files point into the run's folders (results/.../ID/ or
 # /run/ftfw-lab/ID): a daemon's forks that outlived it (vsftpd's session
-# processes, each in a network namespace of its own) are found this way.
+# processes, each in a network namespace of its own) are found this way;
+# and the run's cgroup (ftfw-ID, anywhere in a cgroup2 tree).
 leftovers() {
 	local id=$1 left="" p f pat
 	[ -n "$id" ] || { echo " no-run-id"; return; }
@@ -34,6 +35,12 @@ leftovers() {
 	[ -e "/run/ftfw-lab/$id.state" ] && left="$left state-file"
 	[ -e "/run/ftfw-lab/$id" ] && left="$left scratch"
 	grep -qE "$pat" /proc/self/mountinfo 2>/dev/null && left="$left mounts"
+	# the run's cgroup (cgroup v2, wherever it is mounted), and any process in it
+	for f in $(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' /proc/self/mountinfo 2>/dev/null); do
+		while IFS= read -r p; do
+			left="$left cgroup-${p#"$f"}($(wc -l <"$p/cgroup.procs" 2>/dev/null) processes)"
+		done < <(find "$f" -mindepth 1 -type d -name "ftfw-$id" 2>/dev/null)
+	done
 	for p in /proc/[0-9]*; do
 		[ "${p#/proc/}" = "$$" ] && continue
 		if tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qE "$pat"; then
