@@ -18,8 +18,7 @@ struct cgroup {
 /* How long the group may take to empty once killed. */
 #define EMPTY_MS 3000
 
-/* The mount point of the first cgroup2 file system in mountinfo. */
-static int cgroup2_mount(char *buf, size_t len)
+int cgroup_mount_point(char *buf, size_t len)
 {
 	char line[1024];
 	FILE *f = fopen("/proc/self/mountinfo", "re");
@@ -100,7 +99,7 @@ struct cgroup *cgroup_new(const char *name)
 	struct cgroup *cg = xcalloc(1, sizeof(*cg));
 	char mnt[256], own[256];
 
-	if (cgroup2_mount(mnt, sizeof(mnt)) < 0 || own_cgroup(own, sizeof(own)) < 0)
+	if (cgroup_mount_point(mnt, sizeof(mnt)) < 0 || own_cgroup(own, sizeof(own)) < 0)
 		goto out_free;
 	if (str_fmt(cg->home, sizeof(cg->home), "%s%s", mnt, strcmp(own, "/") == 0 ? "" : own) < 0 ||
 	    str_fmt(cg->path, sizeof(cg->path), "%s/%s", cg->home, name) < 0)
@@ -258,7 +257,7 @@ int cgroup_kill_path(const char *path, const char *name, int *nkilled, char *wha
 		err_set("cgroup '%s': not a run's group (%s), left alone", path, name);
 		return 1;
 	}
-	if (cgroup2_mount(mnt, sizeof(mnt)) < 0)
+	if (cgroup_mount_point(mnt, sizeof(mnt)) < 0)
 		return err_prefix("cgroup '%s'", path);
 	ml = strlen(mnt);
 	if (strncmp(path, mnt, ml) != 0 || path[ml] != '/') {

@@ -22,6 +22,10 @@
 
 struct cgroup;
 
+/* The mount point of the first cgroup2 file system (/proc/self/mountinfo)
+ * into buf. 0, or -1 with err set when there is none. */
+int cgroup_mount_point(char *buf, size_t len) FTFW_WUR;
+
 /*
  * Make the group name under this process's cgroup. Returns the handle
  * (cgroup_end() or cgroup_leave() frees it) or NULL with err set; nothing

@@ -16,25 +16,13 @@
 #include "cgroup.h"
 #include "testlib.h"
 
-/* The first cgroup2 mount, or "" (as cgroup.c finds it). */
+/* The first cgroup2 mount, or "". */
 static void mount_point(char *buf, size_t len)
 {
-	char line[1024];
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-
-	buf[0] = '\0';
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *sep = strstr(line, " - ");
-
-		if (sep && strncmp(sep, " - cgroup2 ", 11) == 0 &&
-		    sscanf(line, "%*s %*s %*s %*s %255s", buf) == 1)
-			break;
+	if (cgroup_mount_point(buf, len) < 0) {
 		buf[0] = '\0';
+		err_clear();
 	}
-	fclose(f);
-	(void)len;
 }
 
 /* "M" in a path stands for the cgroup2 mount point. */
