@@ -35,7 +35,7 @@
  * left out rather than set to "".
  */
 #include "ct.h"
-#include "netns.h"
+#include "ctnl.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -700,55 +700,41 @@ static int exp_dump_cb(enum nf_conntrack_msg_type type, struct nf_expect *exp, v
 	return NFCT_CB_CONTINUE;
 }
 
-struct open_args {
-	uint8_t subsys;
-	struct nfct_handle *h;
-};
-
-/* Runs inside the namespace: the handle's netlink socket stays bound there. */
-static int open_in_ns(void *p)
-{
-	struct open_args *a = p;
-
-	a->h = nfct_open(a->subsys, 0);
-	if (!a->h)
-		return err_sys("nfct_open(%s)", a->subsys == CONNTRACK ? "conntrack" : "expect");
-	return 0;
-}
-
 int ct_dump_kernel(int nsfd, enum ct_kind kind, struct ct_list *out)
 {
 	struct dump_ctx d = { out, 0, 0 };
-	struct open_args a = { CONNTRACK, NULL };
+	struct nfct_handle *h;
+	uint8_t subsys = CONNTRACK;
 	uint32_t family = AF_UNSPEC;
 	size_t n0 = out->n;
 	int rc = -1, q = -1;
 
 	switch (kind) {
 	case CT_KIND_CONNTRACK:
-		a.subsys = CONNTRACK;
+		subsys = CONNTRACK;
 		break;
 	case CT_KIND_EXPECT:
-		a.subsys = EXPECT;
+		subsys = EXPECT;
 		break;
 	}
-	if (netns_call(nsfd, open_in_ns, &a) < 0)
+	h = ctnl_open(nsfd, subsys, 0);
+	if (!h)
 		return err_prefix("dump %s table", ct_kind_name(kind));
 
 	switch (kind) {
 	case CT_KIND_CONNTRACK:
-		if (nfct_callback_register(a.h, NFCT_T_ALL, ct_dump_cb, &d) < 0) {
+		if (nfct_callback_register(h, NFCT_T_ALL, ct_dump_cb, &d) < 0) {
 			err_sys("nfct_callback_register");
 			goto out_close;
 		}
-		q = nfct_query(a.h, NFCT_Q_DUMP, &family);
+		q = nfct_query(h, NFCT_Q_DUMP, &family);
 		break;
 	case CT_KIND_EXPECT:
-		if (nfexp_callback_register(a.h, NFCT_T_ALL, exp_dump_cb, &d) < 0) {
+		if (nfexp_callback_register(h, NFCT_T_ALL, exp_dump_cb, &d) < 0) {
 			err_sys("nfexp_callback_register");
 			goto out_close;
 		}
-		q = nfexp_query(a.h, NFCT_Q_DUMP, &family);
+		q = nfexp_query(h, NFCT_Q_DUMP, &family);
 		break;
 	}
 	if (d.failed)
@@ -759,7 +745,7 @@ int ct_dump_kernel(int nsfd, enum ct_kind kind, struct ct_list *out)
 	}
 	rc = d.added;
 out_close:
-	nfct_close(a.h);
+	ctnl_close(h);
 	if (rc < 0) {
 		out->n = n0;
 		err_prefix("dump %s table", ct_kind_name(kind));

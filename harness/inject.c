@@ -16,7 +16,7 @@
  * upstream's d1ca60efc53d drop the helper again.
  */
 #include "inject.h"
-#include "netns.h"
+#include "ctnl.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -114,32 +114,6 @@ static void describe(char *buf, size_t len, const struct inject_spec *s)
 	endpoint(a, sizeof(a), s->src, s->sport);
 	endpoint(b, sizeof(b), s->dst, s->dport);
 	snprintf(buf, len, "tcp %s -> %s", a, b);
-}
-
-/* ---- the ctnetlink handle -------------------------------------------- */
-
-struct open_args {
-	uint8_t subsys;
-	struct nfct_handle *h;
-};
-
-/* Runs inside the namespace: the handle's netlink socket stays bound there. */
-static int open_in_ns(void *p)
-{
-	struct open_args *a = p;
-
-	a->h = nfct_open(a->subsys, 0);
-	if (!a->h)
-		return err_sys("nfct_open(%s)", a->subsys == CONNTRACK ? "conntrack" : "expect");
-	return 0;
-}
-
-static void close_keep_errno(struct nfct_handle *h)
-{
-	int e = errno;
-
-	nfct_close(h);
-	errno = e;
 }
 
 /* ---- conntracks ------------------------------------------------------ */
@@ -268,7 +242,7 @@ out_destroy:
 
 int inject_conntrack(int nsfd, const struct inject_spec *s)
 {
-	struct open_args a = { CONNTRACK, NULL };
+	struct nfct_handle *h;
 	struct nf_conntrack *ct;
 	char what[128];
 	int rc = -1;
@@ -277,15 +251,16 @@ int inject_conntrack(int nsfd, const struct inject_spec *s)
 	ct = ct_build(s);
 	if (!ct)
 		goto out;
-	if (netns_call(nsfd, open_in_ns, &a) < 0)
+	h = ctnl_open(nsfd, CONNTRACK, 0);
+	if (!h)
 		goto out_destroy;
-	if (nfct_query(a.h, NFCT_Q_CREATE, ct) < 0) {
+	if (nfct_query(h, NFCT_Q_CREATE, ct) < 0) {
 		create_failed(ct_create_errors, ARRAY_SIZE(ct_create_errors), s->helper);
 		goto out_close;
 	}
 	rc = 0;
 out_close:
-	close_keep_errno(a.h);
+	ctnl_close(h);
 out_destroy:
 	nfct_destroy(ct);
 out:
@@ -383,7 +358,7 @@ out_free:
 int inject_expectation(int nsfd, const struct inject_spec *master, uint16_t port,
 		       const char *helper)
 {
-	struct open_args a = { EXPECT, NULL };
+	struct nfct_handle *h;
 	struct nf_expect *exp;
 	char what[128];
 	int rc = -1;
@@ -392,15 +367,16 @@ int inject_expectation(int nsfd, const struct inject_spec *master, uint16_t port
 	exp = exp_build(master, port, helper);
 	if (!exp)
 		goto out;
-	if (netns_call(nsfd, open_in_ns, &a) < 0)
+	h = ctnl_open(nsfd, EXPECT, 0);
+	if (!h)
 		goto out_destroy;
-	if (nfexp_query(a.h, NFCT_Q_CREATE, exp) < 0) {
+	if (nfexp_query(h, NFCT_Q_CREATE, exp) < 0) {
 		create_failed(exp_create_errors, ARRAY_SIZE(exp_create_errors), helper);
 		goto out_close;
 	}
 	rc = 0;
 out_close:
-	close_keep_errno(a.h);
+	ctnl_close(h);
 out_destroy:
 	nfexp_destroy(exp);
 out:
