@@ -1,5 +1,6 @@
 /* failover: direct and keepalived drivers. See failover.h. */
 #include "failover.h"
+#include "until.h"
 #include "netns.h"
 #include "run.h"
 
@@ -44,18 +45,11 @@ static int direct(struct lab *l, struct firewall *from, struct firewall *to, str
 static int notify_done(struct firewall *fw)
 {
 	char path[512];
-	char *log;
-	const char *p;
-	int done = 0;
 
 	if (str_fmt(path, sizeof(path), "%s/%s-notify.log", run_dir(node_run_of(firewall_node(fw))),
 		    node_role(firewall_node(fw))) < 0)
 		return 0;
-	log = file_read(path, NULL);
-	for (p = log; p && (p = strstr(p, " MASTER done")); p++)
-		done++;
-	free(log);
-	return done;
+	return file_count(path, " MASTER done");
 }
 
 static int keepalived(struct lab *l, struct firewall *from, struct firewall *to, struct failover_result *res,

@@ -1,5 +1,6 @@
 /* runner: one scenario variant in one lab; the step table. See runner.h. */
 #include "runner.h"
+#include "until.h"
 #include "assertion.h"
 #include "capture.h"
 #include "counters.h"
@@ -1746,20 +1747,11 @@ static int c_log_has(int argc, char *const argv[])
 static int r_log_has(struct runner *rn, const struct sc_step *st, const struct args *a)
 {
 	char path[768], detail[1024];
-	int64_t deadline = now_ms() + within(a, DEFAULT_WITHIN_MS);
-	int want = a->n < 4, found = 0;
+	int want = a->n < 4, found;
 
 	if (str_fmt(path, sizeof(path), "%s/%s", run_dir(rn->run), a->pos[1]) < 0)
 		return -1;
-	for (;;) {
-		char *text = file_read(path, NULL);
-
-		found = text && strstr(text, a->pos[2]) != NULL;
-		free(text);
-		if (found == want || now_ms() > deadline)
-			break;
-		sleep_ms(20);
-	}
+	found = file_wait(path, 0, a->pos[2], want, within(a, DEFAULT_WITHIN_MS)) ? want : !want;
 	snprintf(detail, sizeof(detail), "expected %s to %s \"%s\"; it %s", a->pos[1],
 		 want ? "contain" : "not contain", a->pos[2], found ? "does" : "does not");
 	verdict(rn, st, a, found == want, found == want ? NULL : detail);
@@ -1896,25 +1888,19 @@ static int r_spawn(struct runner *rn, const struct sc_step *st, const struct arg
 	if (pid < 0)
 		return err_prefix("spawn %s", a->pos[2]);
 	for (;;) {
-		char *text = ready ? file_read(path, NULL) : NULL;
-		int seen = ready && text && strstr(text, ready);
+		int seen = ready && file_has(path, 0, ready);
 
-		free(text);
 		up = node_alive(node, pid, &status);
 		if (!up || !ready || seen || now_ms() > deadline)
 			break;
 		sleep_ms(10);
 	}
 	if (!up) {
-		char *text = file_read(path, NULL);
-		size_t len = text ? strlen(text) : 0;
+		char tail[704];
 
-		while (len && text[len - 1] == '\n')
-			text[--len] = '\0';
-		snprintf(detail, sizeof(detail), "expected %s to keep running; it ended (%s %d): %.700s", argv[0],
+		snprintf(detail, sizeof(detail), "expected %s to keep running; it ended (%s %d): %s", argv[0],
 			 WIFEXITED(status) ? "exit" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
-			 len ? text + (len > 700 ? len - 700 : 0) : "(no output)");
-		free(text);
+			 file_tail(path, 0, 700, tail, sizeof(tail)));
 	} else if (ready && now_ms() > deadline) {
 		snprintf(detail, sizeof(detail), "expected %s to print \"%s\" within %d ms; see spawn-%s.log", argv[0],
 			 ready, within(a, DEFAULT_WITHIN_MS), a->pos[2]);
@@ -2546,24 +2532,17 @@ static int daemons_check(struct runner *rn)
 		d[n++] = (struct watched){ "server", "vsftpd", lab_node(rn->lab, ROLE_SERVER), server_pid(rn->server),
 					 "vsftpd.out" };
 	for (i = 0; i < n; i++) {
-		char path[768], *text;
-		size_t len;
-		const char *tail;
+		char path[768], tail[304];
 
 		if (d[i].pid <= 0 || ended_on_purpose(rn, d[i].pid) || node_alive(d[i].node, d[i].pid, &status))
 			continue;
 		if (str_fmt(path, sizeof(path), "%s/%s-%s", run_dir(rn->run), d[i].role, d[i].file) < 0)
 			return -1;
-		text = file_read(path, NULL);
-		len = text ? strlen(text) : 0;
-		while (len && text[len - 1] == '\n')
-			text[--len] = '\0';
-		tail = len ? text + (len > 300 ? len - 300 : 0) : "(no output)";
+		file_tail(path, 0, 300, tail, sizeof(tail));
 		err_set("%s: %s (pid %d) died (%s %d) and no step ended it: a fault of the lab, not a verdict. "
 			"Its last words (%s-%s): %s",
 			d[i].role, d[i].name, (int)d[i].pid, WIFSIGNALED(status) ? "signal" : "exit",
 			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), d[i].role, d[i].file, tail);
-		free(text);
 		return -1;
 	}
 	return 0;
@@ -2817,17 +2796,8 @@ static int setup(struct runner *rn)
 		if (firewall_start_vrrp(rn->fw[1], &rn->lo.fw) < 0 ||
 		    str_fmt(path, sizeof(path), "%s/fw2-notify.log", run_dir(rn->run)) < 0)
 			return -1;
-		for (;;) {
-			char *text = file_read(path, NULL);
-			int settled = text && strstr(text, "BACKUP done") != NULL;
-
-			free(text);
-			if (settled)
-				break;
-			if (now_ms() > deadline)
-				return err_set("keepalived: fw2 did not settle as backup within 10 s (see fw2-keepalived.log)");
-			sleep_ms(10);
-		}
+		if (!file_wait(path, 0, "BACKUP done", 1, 10000))
+			return err_set("keepalived: fw2 did not settle as backup within 10 s (see fw2-keepalived.log)");
 		if (lab_has_vips(rn->lab, ROLE_FW1) != 1)
 			return err_set("keepalived: fw1 lost the virtual IPs while fw2 started (see fw1-keepalived.log)");
 	}

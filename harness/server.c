@@ -1,5 +1,6 @@
 /* server: vsftpd with generated files. See server.h. */
 #include "server.h"
+#include "until.h"
 #include "lab.h"
 #include "netns.h"
 #include "run.h"
@@ -243,10 +244,9 @@ int server_start(struct server *s)
 	deadline = now_ms() + SERVER_READY_MS;
 	while (!greets(s)) {
 		if (!node_alive(s->node, s->pid, &status)) {
-			char *msg = file_read(out, NULL);
+			char msg[304];
 
-			err_set("vsftpd exited (status %d): %.300s", status, msg ? msg : "");
-			free(msg);
+			err_set("vsftpd exited (status %d): %s", status, file_tail(out, 0, 300, msg, sizeof(msg)));
 			s->pid = -1;
 			goto out_fail;
 		}

@@ -1,5 +1,6 @@
 /* syncd: conntrackd, one per firewall. See syncd.h. */
 #include "syncd.h"
+#include "until.h"
 #include "lab.h"
 #include "run.h"
 
@@ -174,11 +175,7 @@ int syncd_render(int index, const struct syncd_options *o, const char *lockfile,
  */
 static int init_completed(const char *out, size_t from)
 {
-	char *text = file_read(out, NULL);
-	int done = text && strlen(text) > from && strstr(text + from, "initialization completed") != NULL;
-
-	free(text);
-	return done;
+	return file_has(out, from, "initialization completed");
 }
 
 /* Does the daemon's UNIX socket accept a connection? */
@@ -222,18 +219,12 @@ static int launch(struct syncd *s)
 	deadline = now_ms() + SYNCD_READY_MS;
 	while (!init_completed(s->out, from) || !socket_ready(s->sock)) {
 		if (!node_alive(s->node, s->pid, &status)) {
-			char *text = file_read(s->out, NULL);
-			size_t len = text ? strlen(text) : 0;
-			const char *own = text && from < len ? text + from : "";
+			char own[404];
 
 			/* The daemon's own last words are the error. */
-			while (len > from && text[len - 1] == '\n')
-				text[--len] = '\0';
-			len = strlen(own);
 			err_set("conntrackd %s %d: %s", WIFEXITED(status) ? "exited with" : "was killed by signal",
 				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
-				len ? own + (len > 400 ? len - 400 : 0) : "(no output)");
-			free(text);
+				file_tail(s->out, from, 400, own, sizeof(own)));
 			s->pid = -1;
 			return -1;
 		}

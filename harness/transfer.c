@@ -1,5 +1,6 @@
 /* transfer: curl through the firewall pair. See transfer.h. */
 #include "transfer.h"
+#include "until.h"
 #include "lab.h"
 #include "run.h"
 
@@ -153,16 +154,12 @@ int transfer_wait(struct transfer *t, int timeout_ms)
 		sleep_ms(10);
 	}
 	if (!WIFEXITED(t->status) || WEXITSTATUS(t->status) != 0) {
-		char *log = file_read(t->log, NULL);
-		size_t n = log ? strlen(log) : 0;
+		char log[1004];
 
-		while (n && log[n - 1] == '\n')
-			log[--n] = '\0';
 		err_set("transfer %s: curl %s %d: %s", t->spec.name,
 			WIFEXITED(t->status) ? "exit" : "signal",
 			WIFEXITED(t->status) ? WEXITSTATUS(t->status) : WTERMSIG(t->status),
-			log && log[0] ? log : "(no message)");
-		free(log);
+			file_tail(t->log, 0, 1000, log, sizeof(log)));
 		return -1;
 	}
 	if (t->spec.upload) {
