@@ -297,24 +297,13 @@ static int start_keepalived(struct firewall *fw, const struct fw_options *o)
 
 static int load_ruleset(struct firewall *fw, const struct fw_options *o)
 {
-	struct run *r = node_run_of(fw->node);
-	char path[512], text[4096];
-	char *out = NULL;
-	int rc;
+	char file[64], text[4096];
 
 	if (firewall_render_ruleset(fw->role, o, text, sizeof(text)) < 0 ||
-	    str_fmt(path, sizeof(path), "%s/%s-ruleset.nft", run_dir(r), node_role(fw->node)) < 0 ||
-	    file_write(path, text, strlen(text), 0644) < 0)
-		return -1;
-	{
-		char *argv[] = { "nft", "-f", path, NULL };
-
-		rc = node_exec(fw->node, argv, NFT_TIMEOUT_MS, &out);
-	}
-	if (rc > 0)
-		err_set("nft -f %s: exit %d: %.400s", path, rc, out);
-	free(out);
-	return rc != 0 ? err_prefix("ruleset") : 0;
+	    str_fmt(file, sizeof(file), "%s-ruleset.nft", node_role(fw->node)) < 0 ||
+	    node_nft_load(fw->node, file, text, NFT_TIMEOUT_MS) < 0)
+		return err_prefix("ruleset");
+	return 0;
 }
 
 struct firewall *firewall_new(struct lab *l, enum lab_role role, const struct fw_options *o)

@@ -251,6 +251,25 @@ static int write_sysctl(void *p)
 	return rc;
 }
 
+int node_nft_load(struct node *n, const char *file, const char *text, int timeout_ms)
+{
+	char path[768], *out = NULL;
+	int rc;
+
+	if (str_fmt(path, sizeof(path), "%s/%s", run_dir(n->run), file) < 0 ||
+	    file_write(path, text, strlen(text), 0644) < 0)
+		return -1;
+	{
+		char *argv[] = { "nft", "-f", path, NULL };
+
+		rc = node_exec(n, argv, timeout_ms, &out);
+	}
+	if (rc > 0)
+		err_set("nft -f %s: exit %d: %.400s", path, rc, out ? out : "");
+	free(out);
+	return rc != 0 ? -1 : 0;
+}
+
 int node_sysctl(struct node *n, const char *key, const char *value)
 {
 	struct sysctl_args a = { key, value };

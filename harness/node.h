@@ -54,6 +54,14 @@ int node_exec(struct node *n, char *const argv[], int timeout_ms, char **out) FT
  */
 void node_keep_daemons(int on);
 
+/*
+ * Load an nftables text into the node: written to the run's results
+ * folder as file (kept, for the reader of the results) and loaded with
+ * `nft -f` there, with a deadline. 0, or -1 with err set to "nft -f PATH:
+ * exit N: what nft said" (or why it could not run).
+ */
+int node_nft_load(struct node *n, const char *file, const char *text, int timeout_ms) FTFW_WUR;
+
 /* Write a sysctl inside the node ("net/ipv4/ip_forward", "1"). */
 int node_sysctl(struct node *n, const char *key, const char *value) FTFW_WUR;
 

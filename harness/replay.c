@@ -246,10 +246,10 @@ void replay_options_default(struct replay_options *o)
  */
 static int quiet_one(struct node *n, int on)
 {
-	char path[768], text[1536], *out = NULL;
+	char file[64], text[1536];
 	int rc;
 
-	if (str_fmt(path, sizeof(path), "%s/%s-replay-quiet.nft", run_dir(node_run_of(n)), node_role(n)) < 0)
+	if (str_fmt(file, sizeof(file), "%s-replay-quiet.nft", node_role(n)) < 0)
 		return -1;
 	if (on)
 		rc = str_fmt(text, sizeof(text),
@@ -272,17 +272,9 @@ static int quiet_one(struct node *n, int on)
 			     "}\n", REPLAY_MARK);
 	else
 		rc = str_fmt(text, sizeof(text), "add table inet " QUIET_TABLE "\ndelete table inet " QUIET_TABLE "\n");
-	if (rc < 0 || file_write(path, text, strlen(text), 0644) < 0)
-		return -1;
-	{
-		char *argv[] = { "nft", "-f", path, NULL };
-
-		rc = node_exec(n, argv, 10000, &out);
-	}
-	if (rc > 0)
-		err_set("nft -f %s: exit %d: %.300s", path, rc, out ? out : "");
-	free(out);
-	return rc != 0 ? err_prefix("%s: quiet table", node_role(n)) : 0;
+	if (rc < 0 || node_nft_load(n, file, text, 10000) < 0)
+		return err_prefix("%s: quiet table", node_role(n));
+	return 0;
 }
 
 int replay_quiet(struct lab *l, int on)

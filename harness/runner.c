@@ -1554,7 +1554,7 @@ static int c_loss(int argc, char *const argv[])
 static int r_loss(struct runner *rn, const struct sc_step *st, const struct args *a)
 {
 	int role = lab_role_parse(a->pos[1]), rc, off = strcmp(a->pos[3], "off") == 0;
-	char path[768], text[1024], *out = NULL;
+	char file[96], text[1024];
 	long pct = strtol(a->pos[3], NULL, 10), every = pct > 0 ? 100 / pct : 0;
 
 	(void)st;
@@ -1562,7 +1562,7 @@ static int r_loss(struct runner *rn, const struct sc_step *st, const struct args
 		return err_set("'%s' is not a lab node", a->pos[1]);
 	if (strchr(a->pos[2], '"') || strlen(a->pos[2]) >= 16)
 		return err_set("'%s' is not an interface name", a->pos[2]);
-	if (str_fmt(path, sizeof(path), "%s/%s-loss-%s.nft", run_dir(rn->run), a->pos[1], a->pos[2]) < 0)
+	if (str_fmt(file, sizeof(file), "%s-loss-%s.nft", a->pos[1], a->pos[2]) < 0)
 		return -1;
 	if (off)
 		rc = str_fmt(text, sizeof(text), "delete table inet ftfw_loss\n");
@@ -1574,18 +1574,12 @@ static int r_loss(struct runner *rn, const struct sc_step *st, const struct args
 			     "\tchain in {\n\t\ttype filter hook input priority -10; policy accept;\n"
 			     "\t\tiifname \"%s\" numgen inc mod %ld == 0 counter drop\n\t}\n"
 			     "}\n", a->pos[2], every, a->pos[2], every);
-	if (rc < 0 || file_write(path, text, strlen(text), 0644) < 0)
+	if (rc < 0)
 		return -1;
 	log_progress("loss %s %s %s", a->pos[1], a->pos[2], a->pos[3]);
-	{
-		char *argv[] = { "nft", "-f", path, NULL };
-
-		rc = node_exec(lab_node(rn->lab, (enum lab_role)role), argv, 5000, &out);
-	}
-	if (rc > 0)
-		err_set("nft -f %s: exit %d: %.300s", path, rc, out);
-	free(out);
-	return rc != 0 ? err_prefix("loss") : 0;
+	if (node_nft_load(lab_node(rn->lab, (enum lab_role)role), file, text, 5000) < 0)
+		return err_prefix("loss");
+	return 0;
 }
 
 
