@@ -143,12 +143,77 @@ static void run_cgroup(struct run *r)
 	err_clear();
 }
 
+/* A fresh run id into r->id, and its state file's path into r->state. */
+static int pick_id(struct run *r)
+{
+	unsigned char rnd[3];
+
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		return err_sys("getrandom");
+	snprintf(r->id, sizeof(r->id), "%02x%02x%02x", rnd[0], rnd[1], rnd[2]);
+	snprintf(r->state, sizeof(r->state), "%s/%s.state", RUN_STATE_DIR, r->id);
+	return 0;
+}
+
+/*
+ * Create the state file under an id no live state file has; its fd.
+ * The file appears with its owner line already in it (*linked = 1):
+ * written to an unnamed file (O_TMPFILE) that is then linked under its
+ * name. A run starting beside this one reclaims every state file whose
+ * owner is gone; one it found empty, before the owner line, it took for a
+ * dead run's and removed what the file named by the time it read on
+ * (seen once: two runs at once, one lost its scratch folder and
+ * namespaces). Where O_TMPFILE is not supported the file is made empty
+ * (O_EXCL) and the caller writes the owner line (*linked = 0).
+ */
+static int state_create(struct run *r, int *linked)
+{
+	char proc[64];
+	int fd, tries;
+
+	*linked = 0;
+	fd = open(RUN_STATE_DIR, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		if (dprintf(fd, "owner %d %llu\n", (int)getpid(), run_pid_starttime(getpid())) < 0) {
+			err_sys("write state file");
+			close(fd);
+			return -1;
+		}
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		for (tries = 0; tries < 16; tries++) {
+			if (pick_id(r) < 0)
+				break;
+			if (linkat(AT_FDCWD, proc, AT_FDCWD, r->state, AT_SYMLINK_FOLLOW) == 0) {
+				*linked = 1;
+				return fd;
+			}
+			if (errno != EEXIST) {
+				err_sys("create state file %s", r->state);
+				break;
+			}
+		}
+		if (tries == 16)
+			err_set("create state file: 16 ids taken");
+		close(fd);
+		return -1;
+	}
+	for (tries = 0; tries < 16; tries++) {
+		if (pick_id(r) < 0)
+			return -1;
+		fd = open(r->state, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			return fd;
+		if (errno != EEXIST)
+			break;
+	}
+	return err_sys("create state file %s", r->state);
+}
+
 struct run *run_new(const char *results_root, const char *label)
 {
 	struct run *r = xcalloc(1, sizeof(*r));
-	unsigned char rnd[3];
 	char cwd[256] = "";
-	int fd = -1, tries;
+	int fd, linked = 0;
 
 	if (path_safe("results folder", results_root) < 0)
 		goto out_free;
@@ -160,28 +225,17 @@ struct run *run_new(const char *results_root, const char *label)
 	}
 	if (dir_make(RUN_STATE_DIR, 0700) < 0 || state_dir_safe() < 0)
 		goto out_free;
-	for (tries = 0; tries < 16; tries++) {
-		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
-			err_sys("getrandom");
-			goto out_free;
-		}
-		snprintf(r->id, sizeof(r->id), "%02x%02x%02x", rnd[0], rnd[1], rnd[2]);
-		snprintf(r->state, sizeof(r->state), "%s/%s.state", RUN_STATE_DIR, r->id);
-		fd = open(r->state, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd >= 0 || errno != EEXIST)
-			break;
-	}
-	if (fd < 0) {
-		err_sys("create state file %s", r->state);
+	fd = state_create(r, &linked);
+	if (fd < 0)
 		goto out_free;
-	}
 	r->statef = fdopen(fd, "w");
 	if (!r->statef) {
 		err_sys("fdopen");
 		close(fd);
 		goto out_unlink;
 	}
-	state_line(r, "owner %d %llu", (int)getpid(), run_pid_starttime(getpid()));
+	if (!linked)
+		state_line(r, "owner %d %llu", (int)getpid(), run_pid_starttime(getpid()));
 	snprintf(r->scratch, sizeof(r->scratch), "%s/%s", RUN_STATE_DIR, r->id);
 	if (snprintf(r->dir, sizeof(r->dir), "%s%s%s/%s/%s", results_root[0] == '/' ? "" : cwd,
 		     results_root[0] == '/' ? "" : "/", results_root, label, r->id) >= (int)sizeof(r->dir)) {
