@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "assertion.h"
+#include "testlib.h"
 
 #define K64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -468,11 +469,5 @@ static Suite *assertion_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(assertion_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tl_main(assertion_suite());
 }

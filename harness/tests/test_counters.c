@@ -205,11 +205,5 @@ static Suite *counters_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(counters_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tl_main(counters_suite());
 }

@@ -749,11 +749,5 @@ static Suite *ct_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(ct_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tl_main(ct_suite());
 }

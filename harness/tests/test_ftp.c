@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "ftp.h"
+#include "testlib.h"
 
 #define CLIENT 1
 #define SERVER 0
@@ -389,11 +390,5 @@ static Suite *ftp_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(ftp_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures != 0;
+	return tl_main(ftp_suite());
 }

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "ftpclient.h"
+#include "testlib.h"
 
 #define SERVER_WAIT_MS 5000  /* the fake server gives up after this */
 #define TIMEOUT_MS 2000      /* client timeout in tests that should not time out */
@@ -920,11 +921,5 @@ static Suite *ftpclient_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(ftpclient_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures != 0;
+	return tl_main(ftpclient_suite());
 }

@@ -34,6 +34,7 @@
 #include "firewall.h"
 #include "server.h"
 #include "syncd.h"
+#include "testlib.h"
 
 #define MAX_WANT 12
 
@@ -845,11 +846,5 @@ static Suite *render_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(render_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures != 0;
+	return tl_main(render_suite());
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "testlib.h"
 
 extern char **environ;
 
@@ -448,11 +449,5 @@ static Suite *report_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(report_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tl_main(report_suite());
 }

@@ -417,11 +417,5 @@ static Suite *rewrite_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(rewrite_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures != 0;
+	return tl_main(rewrite_suite());
 }

@@ -17,6 +17,7 @@
 
 #include "runner.h"
 #include "scenario.h"
+#include "testlib.h"
 
 /* Every scenario needs a description; most rows start with it. */
 #define H "scenario \"d\"\n"
@@ -982,11 +983,5 @@ static Suite *scenario_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(scenario_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures != 0;
+	return tl_main(scenario_suite());
 }

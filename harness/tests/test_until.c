@@ -167,11 +167,5 @@ static Suite *until_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(until_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tl_main(until_suite());
 }

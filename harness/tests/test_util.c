@@ -16,6 +16,7 @@
 #include "digest.h"
 #include "lab.h"
 #include "util.h"
+#include "testlib.h"
 
 /* ---- error context ------------------------------------------------------ */
 
@@ -459,11 +460,5 @@ static Suite *util_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(util_suite());
-	int failures;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failures = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failures != 0;
+	return tl_main(util_suite());
 }

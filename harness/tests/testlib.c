@@ -174,3 +174,14 @@ void tl_skip_at(const char *test, const char *fmt, ...)
 	printf("SKIP: %.*s: %s\n", (int)n, test, why);
 	fflush(stdout);
 }
+
+int tl_main(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

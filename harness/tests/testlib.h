@@ -48,4 +48,12 @@ void tl_tmpdir_remove(const char *dir);
 #define tl_skip(...) tl_skip_at(__func__, __VA_ARGS__)
 void tl_skip_at(const char *test, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * A suite's whole main(): run every case of s (Check's default fork mode,
+ * CK_FORK=no for none) and return EXIT_SUCCESS when none failed, else
+ * EXIT_FAILURE. Takes the suite (Check frees it with the runner).
+ */
+struct Suite;
+int tl_main(struct Suite *s);
+
 #endif
