@@ -106,47 +106,55 @@ struct valid_case {
 
 static const struct valid_case valid_cases[] = {
 	/* 0: the least a scenario can be */
-	{ "min.scn", "scenario \"Minimal\"\nnote hi\n", "min", "Minimal", 1, 0, 0, 0, 0, NULL, LAB_DEFAULT,
-	  0, 2, "note|hi", "", 0 },
+	{ .name = "min.scn", .text = "scenario \"Minimal\"\nnote hi\n", .stem = "min", .desc = "Minimal", .nsteps = 1,
+	  .lab = LAB_DEFAULT, .step_line = 2, .step_words = "note|hi", .step_conds = "" },
 	/* 1: comments, blank lines, CRLF, escapes in quotes, no final newline */
-	{ "dir/sub/c.scn",
-	  "# leading comment\n\nscenario \"With comments\" # trailing\r\n   \t\n# c\n"
+	{ .name = "dir/sub/c.scn", .text = "# leading comment\n\nscenario \"With comments\" # trailing\r\n   \t\n# c\n"
 	  "note \"a \\\"quoted\\\" \\\\ word\"\r\nnote x#y",
-	  "c", "With comments", 2, 0, 0, 0, 0, NULL, LAB_DEFAULT, 0, 6, "note|a \"quoted\" \\ word", "", 0 },
+	  .stem = "c", .desc = "With comments", .nsteps = 2, .lab = LAB_DEFAULT, .step_line = 6,
+	  .step_words = "note|a \"quoted\" \\ word", .step_conds = "" },
 	/* 2: nat and failover driver */
-	{ "lab.scn", H "lab nat=off failover=keepalived\nfailover\n", "lab", "d", 1, 0, 0, 0, 2, NULL,
-	  LAB(NAT_OFF, FAILOVER_KEEPALIVED, SYNC_UDP, 32768, 1, 0, 0, 0, 0), 0, 3, "failover", "", 0 },
+	{ .name = "lab.scn", .text = H "lab nat=off failover=keepalived\nfailover\n", .stem = "lab", .desc = "d",
+	  .nsteps = 1, .nlab = 2, .lab = LAB(NAT_OFF, FAILOVER_KEEPALIVED, SYNC_UDP, 32768, 1, 0, 0, 0, 0),
+	  .step_line = 3, .step_words = "failover", .step_conds = "" },
 	/* 3: sync options, two lab lines add up */
-	{ "sync", H "lab hashsize=4096 transport=multicast expect-sync=off\nlab commit-timeout=30\nfailover to=fw2\n",
-	  "sync", "d", 1, 0, 0, 0, 4, NULL, LAB(NAT_SNAT, FAILOVER_DIRECT, SYNC_MULTICAST, 4096, 0, 0, 0, 30, 0), 0, 4,
-	  "failover|to=fw2", "", 0 },
+	{ .name = "sync",
+	  .text = H "lab hashsize=4096 transport=multicast expect-sync=off\nlab commit-timeout=30\nfailover to=fw2\n",
+	  .stem = "sync", .desc = "d", .nsteps = 1, .nlab = 4,
+	  .lab = LAB(NAT_SNAT, FAILOVER_DIRECT, SYNC_MULTICAST, 4096, 0, 0, 0, 30, 0), .step_line = 4,
+	  .step_words = "failover|to=fw2", .step_conds = "" },
 	/* 4: server rate and caches ("no" is "off") */
-	{ "rate.scn", H "lab server-rate=1M internal-cache=off external-cache=no\nnote x\n", "rate", "d", 1, 0, 0,
-	  0, 3, NULL, LAB(NAT_SNAT, FAILOVER_DIRECT, SYNC_UDP, 32768, 1, 1, 1, 0, 1048576), 0, 3, "note|x", "", 0 },
+	{ .name = "rate.scn", .text = H "lab server-rate=1M internal-cache=off external-cache=no\nnote x\n",
+	  .stem = "rate", .desc = "d", .nsteps = 1, .nlab = 3,
+	  .lab = LAB(NAT_SNAT, FAILOVER_DIRECT, SYNC_UDP, 32768, 1, 1, 1, 0, 1048576), .step_line = 3,
+	  .step_words = "note|x", .step_conds = "" },
 	/* 5, 6: a variant's lab options override the scenario's; other settings are variables */
-	{ "v.scn", H "lab nat=on failover=keepalived hashsize=65536\nvariant plain nat=off mode=pasv\n"
+	{ .name = "v.scn", .text = H "lab nat=on failover=keepalived hashsize=65536\nvariant plain nat=off mode=pasv\n"
 		     "variant mc transport=multicast nat=snat family=dual\nnote x\n",
-	  "v", "d", 1, 2, 0, 0, 3, "plain", LAB(NAT_OFF, FAILOVER_KEEPALIVED, SYNC_UDP, 65536, 1, 0, 0, 0, 0), 0, 5,
-	  "note|x", "", 0 },
-	{ "v.scn", H "lab nat=on failover=keepalived hashsize=65536\nvariant plain nat=off mode=pasv\n"
+	  .stem = "v", .desc = "d", .nsteps = 1, .nvariants = 2, .nlab = 3, .variant = "plain",
+	  .lab = LAB(NAT_OFF, FAILOVER_KEEPALIVED, SYNC_UDP, 65536, 1, 0, 0, 0, 0), .step_line = 5,
+	  .step_words = "note|x", .step_conds = "" },
+	{ .name = "v.scn", .text = H "lab nat=on failover=keepalived hashsize=65536\nvariant plain nat=off mode=pasv\n"
 		     "variant mc transport=multicast nat=snat family=dual\nnote x\n",
-	  "v", "d", 1, 2, 0, 0, 3, "mc",
-	  LABF(NAT_SNAT, LAB_FAMILY_DUAL, FAILOVER_KEEPALIVED, SYNC_MULTICAST, 65536, 1, 0, 0, 0, 0), 0, 5,
-	  "note|x", "", 0 },
+	  .stem = "v", .desc = "d", .nsteps = 1, .nvariants = 2, .nlab = 3, .variant = "mc",
+	  .lab = LABF(NAT_SNAT, LAB_FAMILY_DUAL, FAILOVER_KEEPALIVED, SYNC_MULTICAST, 65536, 1, 0, 0, 0, 0),
+	  .step_line = 5, .step_words = "note|x", .step_conds = "" },
 	/* 7: when conditions, a known fault and a check naming it */
-	{ "f.scn", H "variant a mode=port\nknown-fault seqadj \"what, where, trigger\" when nat=on mode=port\n"
+	{ .name = "f.scn",
+	  .text = H "variant a mode=port\nknown-fault seqadj \"what, where, trigger\" when nat=on mode=port\n"
 		     "ftp c1 connect\n"
 		     "when nat=on mode=port : expect fw2 kernel ct sport!=$c1.sport dport=21 status~SEQ_ADJUST"
 		     " fault=seqadj evidence=\"status: expected ~SEQ_ADJUST\" within=500ms\n",
-	  "f", "d", 2, 1, 1, 0, 0, NULL, LAB_DEFAULT, 1, 5,
-	  "expect|fw2|kernel|ct|sport!=$c1.sport|dport=21|status~SEQ_ADJUST|fault=seqadj"
+	  .stem = "f", .desc = "d", .nsteps = 2, .nvariants = 1, .nfaults = 1, .lab = LAB_DEFAULT, .step = 1,
+	  .step_line = 5, .step_words = "expect|fw2|kernel|ct|sport!=$c1.sport|dport=21|status~SEQ_ADJUST|fault=seqadj"
 	  "|evidence=status: expected ~SEQ_ADJUST|within=500ms",
-	  "nat=on|mode=port", 0 },
+	  .step_conds = "nat=on|mode=port" },
 	/* 8: files */
-	{ "files.scn", H "file big.bin 1536k\nfile small.txt 64k\nfile z_-0 0\nfile four 4G\nnote x\n", "files", "d",
-	  1, 0, 0, 4, 0, NULL, LAB_DEFAULT, 0, 6, "note|x", "", 1572864 },
+	{ .name = "files.scn", .text = H "file big.bin 1536k\nfile small.txt 64k\nfile z_-0 0\nfile four 4G\nnote x\n",
+	  .stem = "files", .desc = "d", .nsteps = 1, .nfiles = 4, .lab = LAB_DEFAULT, .step_line = 6,
+	  .step_words = "note|x", .step_conds = "", .file0_size = 1572864 },
 	/* 9: every step shape the table accepts */
-	{ "steps.scn", H "variant v dir=get half=64k t=2s mode=epsv\nfile f 4k\n"
+	{ .name = "steps.scn", .text = H "variant v dir=get half=64k t=2s mode=epsv\nfile f 4k\n"
 			 "transfer dl get f mode=pasv rate=1M size=4k timeout=6\n"
 			 "transfer up put f\n"
 			 "transfer t3 $dir f\n"
@@ -167,13 +175,17 @@ static const struct valid_case valid_cases[] = {
 			 "pause 200ms\nlog-has fw2-conntrackd.log \"resync\" within=2s\nlog-has x.log y absent\n"
 			 "transfer many get f count=4 ip=4\nftp c2 connect ip=4\n"
 			 "note \"\"\n",
-	  "steps", "d", 36, 1, 0, 1, 0, NULL, LAB_DEFAULT, 35, 39, "note|", "", 4096 },
+	  .stem = "steps", .desc = "d", .nsteps = 36, .nvariants = 1, .nfiles = 1, .lab = LAB_DEFAULT, .step = 35,
+	  .step_line = 39, .step_words = "note|", .step_conds = "", .file0_size = 4096 },
 	/* 10: 'scenario' and 'known-fault' may follow steps; fault=ID is checked at the end */
-	{ "late.scn", "note a\nknown-fault x \"d\"\ntransfer-done t fault=x evidence=e\nscenario \"late\"\n", "late", "late", 2, 0,
-	  1, 0, 0, NULL, LAB_DEFAULT, 1, 3, "transfer-done|t|fault=x|evidence=e", "", 0 },
+	{ .name = "late.scn",
+	  .text = "note a\nknown-fault x \"d\"\ntransfer-done t fault=x evidence=e\nscenario \"late\"\n",
+	  .stem = "late", .desc = "late", .nsteps = 2, .nfaults = 1, .lab = LAB_DEFAULT, .step = 1, .step_line = 3,
+	  .step_words = "transfer-done|t|fault=x|evidence=e", .step_conds = "" },
 	/* 11: a name without .scn keeps its whole stem */
-	{ "x.scn.bak", H "variant v a=1 b=2\nwhen a=1 b=2 : note \"two words\"\n", "x.scn.bak", "d", 1, 1, 0, 0, 0, NULL,
-	  LAB_DEFAULT, 0, 3, "note|two words", "a=1|b=2", 0 },
+	{ .name = "x.scn.bak", .text = H "variant v a=1 b=2\nwhen a=1 b=2 : note \"two words\"\n", .stem = "x.scn.bak",
+	  .desc = "d", .nsteps = 1, .nvariants = 1, .lab = LAB_DEFAULT, .step_line = 3,
+	  .step_words = "note|two words", .step_conds = "a=1|b=2" },
 };
 
 START_TEST(test_valid)
