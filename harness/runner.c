@@ -2690,12 +2690,18 @@ static int verb_check(int verb, int argc, char *const argv[])
 	return steps[verb].check(argc, argv);
 }
 
+/* A check's help says so first ("check: ..."). */
+static int verb_is_check(int verb)
+{
+	return strncmp(steps[verb].help, "check:", 6) == 0;
+}
+
 static int verb_defines(int verb, int argc, char *const argv[], const char *name)
 {
 	return steps[verb].defines ? steps[verb].defines(argc, argv, name) : 0;
 }
 
-const struct sc_verbs runner_verbs = { verb_lookup, verb_check, builtin_static, verb_defines };
+const struct sc_verbs runner_verbs = { verb_lookup, verb_check, builtin_static, verb_defines, verb_is_check };
 
 void runner_print_steps(FILE *out)
 {

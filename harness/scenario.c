@@ -485,14 +485,95 @@ static void free_words(char **argv, int argc)
 		free(argv[--argc]);
 }
 
-/* A step line: optional "when k=v... :" prefix, then the verb. */
-static int parse_step(struct scenario *sc, int line, int argc, char **argv, const struct sc_verbs *verbs)
+/*
+ * Blocks: "when k=v... {" ... "}" puts its conditions in front of every
+ * step inside; "with fault=ID|within=D... {" ... "}" gives every step
+ * inside those options (a step's own option of the same key wins).
+ * Blocks nest; their conditions and options add up.
+ */
+#define SC_MAX_BLOCKS 8
+#define SC_MAX_BLOCK_OPTS 4
+struct block {
+	int line;
+	int ncond;
+	struct sc_kv cond[SC_MAX_CONDS];
+	int nopt;
+	char opt[SC_MAX_BLOCK_OPTS][160];
+};
+
+struct blocks {
+	int n;
+	struct block b[SC_MAX_BLOCKS];
+};
+
+/* Is argv a block's opening ("when ... {" or "with ... {")? */
+static int block_opens(int argc, char **argv)
+{
+	return argc >= 2 && strcmp(argv[argc - 1], "{") == 0 &&
+	       (strcmp(argv[0], "when") == 0 || strcmp(argv[0], "with") == 0);
+}
+
+static int block_open(struct blocks *bs, int line, int argc, char **argv)
+{
+	struct block *b;
+	int i;
+
+	if (bs->n >= SC_MAX_BLOCKS)
+		return err_set("blocks nested more than %d deep", SC_MAX_BLOCKS);
+	if (argc < 3)
+		return err_set("%s: expected %s { (a block of steps, closed by a line '}')", argv[0],
+			       strcmp(argv[0], "when") == 0 ? "when key=value..." : "with fault=ID|within=D...");
+	b = &bs->b[bs->n];
+	memset(b, 0, sizeof(*b));
+	b->line = line;
+	if (strcmp(argv[0], "when") == 0) {
+		if (parse_conds(argc - 2, argv + 1, b->cond, &b->ncond) < 0)
+			return err_prefix("when");
+	} else {
+		for (i = 1; i < argc - 1; i++) {
+			if (strncmp(argv[i], "fault=", 6) != 0 && strncmp(argv[i], "within=", 7) != 0)
+				return err_set("with: '%s': a block gives its steps fault=ID or within=D only", argv[i]);
+			if (!strchr(argv[i], '=')[1])
+				return err_set("with: '%s': an empty value", argv[i]);
+			if (b->nopt >= SC_MAX_BLOCK_OPTS)
+				return err_set("with: more than %d options", SC_MAX_BLOCK_OPTS);
+			if (str_copy(b->opt[b->nopt++], argv[i], sizeof(b->opt[0])) >= sizeof(b->opt[0]))
+				return err_set("with: '%s': too long", argv[i]);
+		}
+	}
+	bs->n++;
+	return 0;
+}
+
+/* Does argv already carry an option with word's key ("fault=")? */
+static int has_key(int argc, char **argv, const char *word)
+{
+	size_t k = (size_t)(strchr(word, '=') - word) + 1;
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strncmp(argv[i], word, k) == 0)
+			return 1;
+	return 0;
+}
+
+/* A step line: optional "when k=v... :" prefix, then the verb; the open
+ * blocks' conditions and options added. */
+static int parse_step(struct scenario *sc, int line, int *pargc, char **argv, const struct blocks *bs,
+		      const struct sc_verbs *verbs)
 {
 	struct sc_step st;
-	int start = 0, i, cap;
+	int start = 0, i, j, cap, argc = *pargc;
 
 	memset(&st, 0, sizeof(st));
 	st.line = line;
+	for (i = 0; i < bs->n; i++)
+		for (j = 0; j < bs->b[i].ncond; j++) {
+			if (st.ncond >= SC_MAX_CONDS)
+				return err_set("more than %d conditions with the blocks' (lines %d...)", SC_MAX_CONDS,
+					       bs->b[0].line);
+			st.cond[st.ncond++] = bs->b[i].cond[j];
+		}
 	if (strcmp(argv[0], "when") == 0) {
 		for (i = 1; i < argc && strcmp(argv[i], ":") != 0; i++)
 			;
@@ -505,6 +586,17 @@ static int parse_step(struct scenario *sc, int line, int argc, char **argv, cons
 	st.verb = verbs->lookup(argv[start]);
 	if (st.verb < 0)
 		return err_set("unknown statement '%s'", argv[start]);
+	/* the blocks' options, innermost first, unless the step has the key;
+	 * checks only */
+	for (i = verbs->is_check && verbs->is_check(st.verb) ? bs->n - 1 : -1; i >= 0; i--)
+		for (j = 0; j < bs->b[i].nopt; j++) {
+			if (has_key(argc - start, argv + start, bs->b[i].opt[j]))
+				continue;
+			if (argc >= SC_MAX_ARGS)
+				return err_set("more than %d words with the block's options", SC_MAX_ARGS);
+			argv[argc++] = xstrdup(bs->b[i].opt[j]);
+			*pargc = argc; /* the caller frees them on an error */
+		}
 	if (verbs->check(st.verb, argc - start, argv + start) < 0)
 		return err_prefix("%s", argv[start]);
 	st.argc = argc - start;
@@ -575,10 +667,39 @@ static int check_faults(const struct scenario *sc)
 	return 0;
 }
 
+/*
+ * Where the backslash is that continues line s on the next one: the last
+ * character but trailing blanks, outside quotes and not in a comment; -1
+ * when the line does not continue.
+ */
+static long continued(const char *s)
+{
+	long last = -1, i;
+	int quoted = 0;
+
+	for (i = 0; s[i]; i++) {
+		if (quoted) {
+			if (s[i] == '\\' && (s[i + 1] == '"' || s[i + 1] == '\\'))
+				i++;
+			else if (s[i] == '"')
+				quoted = 0;
+			continue;
+		}
+		if (s[i] == '#')
+			return -1;
+		if (s[i] == '"')
+			quoted = 1;
+		else if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			last = i;
+	}
+	return !quoted && last >= 0 && s[last] == '\\' ? last : -1;
+}
+
 struct scenario *scenario_parse(const char *name, const char *text, const struct sc_verbs *verbs)
 {
 	struct scenario *sc = xcalloc(1, sizeof(*sc));
 	const char *p = text, *slash = strrchr(name, '/');
+	struct blocks bs = { 0 };
 	int line = 0;
 
 	str_copy(sc->path, name, sizeof(sc->path));
@@ -587,53 +708,90 @@ struct scenario *scenario_parse(const char *name, const char *text, const struct
 		sc->name[strlen(sc->name) - 4] = '\0';
 	while (*p) {
 		char *argv[SC_MAX_ARGS];
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 		char buf[4096];
-		int argc;
-		size_t h;
+		int argc, first;
+		size_t h, used = 0;
+		long cont;
 
-		line++;
-		if (len >= sizeof(buf)) {
-			err_set("%s:%d: line too long", name, line);
-			goto out_fail;
-		}
-		memcpy(buf, p, len);
-		buf[len] = '\0';
-		p += len + (nl ? 1 : 0);
-		if (memchr(buf, '\0', len)) {
-			err_set("%s:%d: NUL byte in line", name, line);
-			goto out_fail;
-		}
+		/* A statement: a line, and the lines a final '\\' joins to it. */
+		first = line + 1;
+		do {
+			const char *nl = strchr(p, '\n');
+			size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+			line++;
+			if (used + len >= sizeof(buf)) {
+				err_set("%s:%d: line too long", name, first);
+				goto out_fail;
+			}
+			if (memchr(p, '\0', len)) {
+				err_set("%s:%d: NUL byte in line", name, line);
+				goto out_fail;
+			}
+			memcpy(buf + used, p, len);
+			used += len;
+			buf[used] = '\0';
+			p += len + (nl ? 1 : 0);
+			cont = continued(buf);
+			if (cont >= 0) {
+				buf[cont] = ' ';
+				used = (size_t)cont + 1;
+				buf[used] = '\0';
+			}
+		} while (cont >= 0 && *p);
 		argc = tokenize(buf, argv, SC_MAX_ARGS);
 		if (argc < 0) {
-			err_prefix("%s:%d", name, line);
+			err_prefix("%s:%d", name, first);
 			goto out_fail;
 		}
 		if (argc == 0)
 			continue;
+		if (argc == 1 && strcmp(argv[0], "}") == 0) {
+			free_words(argv, argc);
+			if (!bs.n) {
+				err_set("%s:%d: '}' closes no block", name, first);
+				goto out_fail;
+			}
+			bs.n--;
+			continue;
+		}
+		if (block_opens(argc, argv)) {
+			int rc = block_open(&bs, first, argc, argv);
+
+			free_words(argv, argc);
+			if (rc < 0) {
+				err_prefix("%s:%d", name, first);
+				goto out_fail;
+			}
+			continue;
+		}
 		for (h = 0; h < ARRAY_SIZE(headers); h++)
 			if (strcmp(argv[0], headers[h].word) == 0)
 				break;
 		if (h < ARRAY_SIZE(headers)) {
-			int rc = sc->nsteps && strcmp(argv[0], "scenario") != 0 && strcmp(argv[0], "known-fault") != 0
+			int rc = bs.n ? err_set("'%s' cannot be inside a block (opened at line %d)", argv[0], bs.b[bs.n - 1].line)
+				 : sc->nsteps && strcmp(argv[0], "scenario") != 0 && strcmp(argv[0], "known-fault") != 0
 				 ? err_set("'%s' must come before the first step", argv[0])
 				 : headers[h].fn(sc, argc, argv);
 
 			free_words(argv, argc);
 			if (rc < 0) {
-				err_prefix("%s:%d", name, line);
+				err_prefix("%s:%d", name, first);
 				goto out_fail;
 			}
 			if (headers[h].fn == h_fault)
-				sc->faults[sc->nfaults - 1].line = line;
+				sc->faults[sc->nfaults - 1].line = first;
 			continue;
 		}
-		if (parse_step(sc, line, argc, argv, verbs) < 0) {
+		if (parse_step(sc, first, &argc, argv, &bs, verbs) < 0) {
 			free_words(argv, argc);
-			err_prefix("%s:%d", name, line);
+			err_prefix("%s:%d", name, first);
 			goto out_fail;
 		}
+	}
+	if (bs.n) {
+		err_set("%s:%d: block not closed (a line '}' ends it)", name, bs.b[bs.n - 1].line);
+		goto out_fail;
 	}
 	if (!sc->description[0]) {
 		err_set("%s:1: no 'scenario \"description\"' line", name);

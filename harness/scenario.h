@@ -23,6 +23,13 @@
  *                                 server=on|off (vsftpd on the server; off for replays)
  *   file NAME SIZE                a generated file on the server (SIZE: 4k, 3M)
  *   [when key=value... :] STEP    run STEP only in variants where all hold
+ *   when key=value... {           the same for every step up to the line "}"
+ *   with fault=ID within=D {      every check up to "}" takes these options
+ *                                 (a check's own option of the key wins);
+ *                                 blocks nest, and add up
+ *
+ * A line ending in a backslash (outside quotes and comments) goes on on
+ * the next line; the statement has its first line's number.
  *
  * Steps are listed in the step table (runner.c); `run-scenario --help-steps`
  * prints them. Any error is reported as "file:line: message" before
@@ -142,6 +149,9 @@ struct sc_verbs {
 	int (*check)(int verb, int argc, char *const argv[]);
 	int (*builtin)(const struct lab_options *lo, const char *variant, const char *name, const char **value);
 	int (*defines)(int verb, int argc, char *const argv[], const char *name);
+	/* Is the step a check (it records a verdict; takes within=, fault=,
+	 * evidence=)? A "with" block gives its options to checks only. */
+	int (*is_check)(int verb);
 };
 
 /* Parse path. Returns a new scenario (scenario_free()) or NULL with err

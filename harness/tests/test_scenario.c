@@ -186,6 +186,36 @@ static const struct valid_case valid_cases[] = {
 	{ .name = "x.scn.bak", .text = H "variant v a=1 b=2\nwhen a=1 b=2 : note \"two words\"\n", .stem = "x.scn.bak",
 	  .desc = "d", .nsteps = 1, .nvariants = 1, .lab = LAB_DEFAULT, .step_line = 3,
 	  .step_words = "note|two words", .step_conds = "a=1|b=2" },
+	/* 12-14: a when block: its conditions before a step's own; after '}' none */
+	{ .name = "b.scn", .text = H "variant v mode=port\nwhen nat=on {\nnote a\nwhen mode=port : note b\n}\nnote c\n",
+	  .stem = "b", .desc = "d", .nsteps = 3, .nvariants = 1, .lab = LAB_DEFAULT, .step = 1, .step_line = 5, .step_words = "note|b",
+	  .step_conds = "nat=on|mode=port" },
+	{ .name = "b.scn", .text = H "variant v mode=port\nwhen nat=on {\nnote a\nwhen mode=port : note b\n}\nnote c\n",
+	  .stem = "b", .desc = "d", .nsteps = 3, .nvariants = 1, .lab = LAB_DEFAULT, .step = 2, .step_line = 7, .step_words = "note|c",
+	  .step_conds = "" },
+	{ .name = "b.scn", .text = H "when nat=on {\n  when family=ipv6 {\n    note a\n  }\n}\n", .stem = "b",
+	  .desc = "d", .nsteps = 1, .lab = LAB_DEFAULT, .step_line = 4, .step_words = "note|a",
+	  .step_conds = "nat=on|family=ipv6" },
+	/* 15, 16: a with block gives its options, a step's own of the same key wins */
+	{ .name = "w.scn",
+	  .text = H "known-fault x \"d\"\nwith fault=x within=2s {\ntransfer-done t evidence=e\n"
+		    "transfer-done u within=5s\n}\n",
+	  .stem = "w", .desc = "d", .nsteps = 2, .nfaults = 1, .lab = LAB_DEFAULT, .step_line = 4,
+	  .step_words = "transfer-done|t|evidence=e|fault=x|within=2s", .step_conds = "" },
+	{ .name = "w.scn",
+	  .text = H "known-fault x \"d\"\nwith fault=x within=2s {\ntransfer-done t evidence=e\n"
+		    "transfer-done u within=5s\n}\n",
+	  .stem = "w", .desc = "d", .nsteps = 2, .nfaults = 1, .lab = LAB_DEFAULT, .step = 1, .step_line = 5,
+	  .step_words = "transfer-done|u|within=5s|fault=x", .step_conds = "" },
+	/* a with block leaves steps that are not checks alone */
+	{ .name = "w.scn", .text = H "with within=2s {\nnote a\n}\n", .stem = "w", .desc = "d", .nsteps = 1,
+	  .lab = LAB_DEFAULT, .step_line = 3, .step_words = "note|a", .step_conds = "" },
+	/* 18, 19: a final backslash continues a line (the statement keeps its first
+	 * line); one in a comment or in quotes does not */
+	{ .name = "c.scn", .text = H "note \\\n   \"a b\" \\  \n\nnote c\n", .stem = "c", .desc = "d", .nsteps = 2,
+	  .lab = LAB_DEFAULT, .step_line = 2, .step_words = "note|a b", .step_conds = "" },
+	{ .name = "c.scn", .text = H "note x # not \\\nnote \"y \\\\\"\n", .stem = "c", .desc = "d", .nsteps = 2,
+	  .lab = LAB_DEFAULT, .step = 1, .step_line = 3, .step_words = "note|y \\", .step_conds = "" },
 };
 
 START_TEST(test_valid)
@@ -444,6 +474,16 @@ static const struct invalid_case invalid_cases[] = {
 	{ "bad.scn", H "when a=1 b=2 c=3 d=4 e=5 f=6 g=7 h=8 i=9 : note x\n", "bad.scn:2: ", "too many conditions" },
 	/* known faults */
 	{ "bad.scn", H "note x\ntransfer-done dl fault=nope\n", "bad.scn:3: ", "no known-fault 'nope' is declared" },
+	/* blocks */
+	{ "bad.scn", H "note x\n}\n", "bad.scn:3: ", "'}' closes no block" },
+	{ "bad.scn", H "note x\nwhen nat=on {\nnote y\n", "bad.scn:3: ", "block not closed (a line '}' ends it)" },
+	{ "bad.scn", H "when {\nnote y\n}\n", "bad.scn:2: ", "when: expected when key=value... {" },
+	{ "bad.scn", H "when nat {\nnote y\n}\n", "bad.scn:2: ", "when: 'nat': expected key=value" },
+	{ "bad.scn", H "with colour=red {\nnote y\n}\n", "bad.scn:2: ", "a block gives its steps fault=ID or within=D only" },
+	{ "bad.scn", H "with fault= {\nnote y\n}\n", "bad.scn:2: ", "with: 'fault=': an empty value" },
+	{ "bad.scn", H "note x\nwhen nat=on {\nlab nat=off\n}\n", "bad.scn:4: ", "'lab' cannot be inside a block (opened at line 3)" },
+	{ "bad.scn", H "with fault=nope {\ntransfer-done t\n}\n", "bad.scn:3: ", "no known-fault 'nope' is declared" },
+	{ "bad.scn", H "note \\\n\"open\n", "bad.scn:2: ", "unterminated quote" },
 	/* evidence goes with a fault, is not empty, and every fault has some */
 	{ "bad.scn", H "note x\ntransfer-done dl evidence=boom\n", "bad.scn:3: ", "evidence= without fault=ID" },
 	{ "bad.scn", H "known-fault x \"d\"\ntransfer-done dl fault=x evidence=\"\"\n", "bad.scn:3: ", "evidence= is empty" },
