@@ -790,8 +790,15 @@ static int check_opts(int argc, char *const argv[], const char *const allowed[],
 			for (j = 0; allowed && allowed[j]; j++)
 				if (strcmp(allowed[j], key) == 0)
 					break;
-			if (!allowed || !allowed[j])
-				return err_set("unknown option '%s'", key);
+			if (!allowed || !allowed[j]) {
+				char list[256] = "";
+				size_t o = 0;
+
+				for (j = 0; allowed && allowed[j] && o < sizeof(list); j++)
+					o += (size_t)snprintf(list + o, sizeof(list) - o, "%s=, ", allowed[j]);
+				return err_set("unknown option '%s' (a word KEY=VALUE whose key is lower case is a step option, "
+					       "never an argument; this step takes %swithin=, fault=, evidence=)", key, list);
+			}
 		}
 		if (check_value(key, eq + 1) < 0)
 			return -1;

@@ -319,6 +319,9 @@ static const struct invalid_case invalid_cases[] = {
 	{ "bad.scn", H "transfer dl get f extra\n", "bad.scn:2: ", "transfer: expected NAME get|put FILE" },
 	{ "bad.scn", H "transfer dl fetch f\n", "bad.scn:2: ", "transfer: 'fetch': expected get or put" },
 	{ "bad.scn", H "transfer x get f colour=red\n", "bad.scn:2: ", "transfer: unknown option 'colour'" },
+	{ "bad.scn", H "transfer x get f colour=red\n", "bad.scn:2: ",
+	  "transfer: unknown option 'colour' (a word KEY=VALUE whose key is lower case is a step option, never an "
+	  "argument; this step takes mode=, rate=, size=, timeout=, ip=, count=, within=, fault=, evidence=)" },
 	{ "bad.scn", H "transfer x get f aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=1\n", "bad.scn:2: ",
 	  "transfer: option 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=1': key too long" },
 	/* wait-progress, transfer-done */
