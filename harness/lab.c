@@ -565,5 +565,5 @@ int lab_has_addr(struct node *n, const char *addr)
 		want.family = AF_INET6;
 	else
 		return err_set("'%s' is not an IPv4 or IPv6 address", addr);
-	return netns_call(node_fd(n), has_addr_cb, &want);
+	return node_call(n, has_addr_cb, &want);
 }

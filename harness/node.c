@@ -21,50 +21,92 @@ void node_keep_daemons(int on)
 	keep_daemons = on;
 }
 
+/*
+ * What a node's backend does. Every node_*() call below goes through it;
+ * the steps and library modules never know which backend a node has.
+ * Each operation returns what the node_*() call it serves documents.
+ */
+struct node_ops {
+	const char *name;
+	/* make the node (its namespace, loopback up) / release it */
+	int (*create)(struct node *n);
+	void (*destroy)(struct node *n);
+	/* start argv on the node, stdout and stderr to outfd: its PID */
+	pid_t (*start)(struct node *n, char *const argv[], int outfd);
+	/* run fn(arg) inside the node (netlink sockets, /proc/sys) */
+	int (*call)(struct node *n, int (*fn)(void *arg), void *arg);
+	/* is pid still running (reaped with *status if not) / signal it */
+	int (*alive)(struct node *n, pid_t pid, int *status);
+	int (*signal)(struct node *n, pid_t pid, int sig);
+};
+
 struct node {
+	const struct node_ops *ops;
 	struct run *run;     /* not owned */
 	char role[16];
 	char netns[64];
-	int fd;              /* owned: the namespace */
+	int fd;              /* owned: the namespace (netns backend) */
 };
+
+static const struct node_ops netns_ops;
 
 struct node *node_new(struct run *r, const char *role)
 {
 	struct node *n = xcalloc(1, sizeof(*n));
-	struct rtnl *rt;
 
+	n->ops = &netns_ops;
 	n->run = r;
 	n->fd = -1;
 	str_copy(n->role, role, sizeof(n->role));
-	if (run_netns_name(r, role, n->netns, sizeof(n->netns)) < 0 ||
-	    run_track_netns(r, n->netns) < 0 || netns_add(n->netns) < 0)
-		goto out_free;
-	n->fd = netns_open(n->netns);
-	if (n->fd < 0)
-		goto out_free;
-	rt = rtnl_open(n->fd);
-	if (!rt)
-		goto out_free;
-	if (rtnl_link_up(rt, "lo", 1) < 0) {
-		rtnl_close(rt);
-		goto out_free;
+	if (n->ops->create(n) < 0) {
+		err_prefix("node %s", role);
+		free(n);
+		return NULL;
 	}
-	rtnl_close(rt);
 	return n;
-out_free:
-	err_prefix("node %s", role);
-	if (n->fd >= 0)
-		close(n->fd);
-	free(n);
-	return NULL;
 }
 
 void node_free(struct node *n)
 {
 	if (!n)
 		return;
-	close(n->fd);
+	n->ops->destroy(n);
 	free(n);
+}
+
+const char *node_backend(const struct node *n)
+{
+	return n->ops->name;
+}
+
+/* ---- the netns backend: a network namespace of this host ---- */
+
+static int netns_create(struct node *n)
+{
+	struct rtnl *rt;
+
+	if (run_netns_name(n->run, n->role, n->netns, sizeof(n->netns)) < 0 ||
+	    run_track_netns(n->run, n->netns) < 0 || netns_add(n->netns) < 0)
+		return -1;
+	n->fd = netns_open(n->netns);
+	if (n->fd < 0)
+		return -1;
+	rt = rtnl_open(n->fd);
+	if (!rt || rtnl_link_up(rt, "lo", 1) < 0) {
+		rtnl_close(rt);
+		close(n->fd);
+		n->fd = -1;
+		return -1;
+	}
+	rtnl_close(rt);
+	return 0;
+}
+
+static void netns_destroy(struct node *n)
+{
+	if (n->fd >= 0)
+		close(n->fd);
+	n->fd = -1;
 }
 
 const char *node_role(const struct node *n) { return n->role; }
@@ -110,7 +152,7 @@ fail:
  * fork + exec with an error pipe (CLOEXEC: closes silently on a good
  * exec, carries the message on a failed one).
  */
-static pid_t start(struct node *n, char *const argv[], int outfd)
+static pid_t netns_start(struct node *n, char *const argv[], int outfd)
 {
 	int ep[2];
 	char msg[512];
@@ -150,7 +192,7 @@ pid_t node_spawn(struct node *n, char *const argv[], const char *log_path)
 	fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return err_sys("%s: log %s", n->role, log_path);
-	pid = start(n, argv, fd);
+	pid = n->ops->start(n, argv, fd);
 	close(fd);
 	if (pid < 0)
 		return -1;
@@ -172,7 +214,7 @@ int node_exec(struct node *n, char *const argv[], int timeout_ms, char **out)
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_sys("pipe");
-	pid = start(n, argv, p[1]);
+	pid = n->ops->start(n, argv, p[1]);
 	close(p[1]);
 	if (pid < 0)
 		goto out_close;
@@ -275,12 +317,38 @@ int node_sysctl(struct node *n, const char *key, const char *value)
 	struct sysctl_args a = { key, value };
 
 	/* /proc/sys/net resolves to the namespace of the opener. */
-	if (netns_call(n->fd, write_sysctl, &a) < 0)
+	if (n->ops->call(n, write_sysctl, &a) < 0)
 		return err_prefix("%s", n->role);
 	return 0;
 }
 
+int node_call(struct node *n, int (*fn)(void *arg), void *arg)
+{
+	return n->ops->call(n, fn, arg);
+}
+
 int node_alive(struct node *n, pid_t pid, int *status)
+{
+	return n->ops->alive(n, pid, status);
+}
+
+int node_signal(struct node *n, pid_t pid, int sig)
+{
+	return n->ops->signal(n, pid, sig) < 0 ? err_prefix("%s: signal %d to %d", n->role, sig, (int)pid) : 0;
+}
+
+static int netns_node_call(struct node *n, int (*fn)(void *arg), void *arg)
+{
+	return netns_call(n->fd, fn, arg);
+}
+
+static int netns_signal(struct node *n, pid_t pid, int sig)
+{
+	(void)n;
+	return kill(pid, sig) < 0 ? err_sys("kill") : 0;
+}
+
+static int netns_alive(struct node *n, pid_t pid, int *status)
 {
 	int st = 0;
 	pid_t w = waitpid(pid, &st, WNOHANG);
@@ -294,3 +362,13 @@ int node_alive(struct node *n, pid_t pid, int *status)
 	}
 	return 0;
 }
+
+static const struct node_ops netns_ops = {
+	.name = "netns",
+	.create = netns_create,
+	.destroy = netns_destroy,
+	.start = netns_start,
+	.call = netns_node_call,
+	.alive = netns_alive,
+	.signal = netns_signal,
+};

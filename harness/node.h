@@ -5,9 +5,12 @@
  * own view of /sys, and every process started is recorded in the run's
  * state file, so cleanup can stop it by PID even after a crash.
  *
- * Where a node lives is a backend (ops): a namespace on this host today;
- * the same harness runs inside a VM for kernels under test, where the
- * backend is again a namespace, inside the guest.
+ * Where a node lives is its backend, an ops table in node.c (create,
+ * destroy, start a program, call a function inside, is a process alive,
+ * signal it); every node_*() call goes through it. The one backend today
+ * is "netns": a network namespace of this host (inside a VM for kernels
+ * under test, the guest's). A firewall that is a machine of its own is a
+ * second backend behind the same calls.
  */
 #ifndef FTFW_NODE_H
 #define FTFW_NODE_H
@@ -28,8 +31,19 @@ void node_free(struct node *n);
 
 const char *node_role(const struct node *n);
 const char *node_netns(const struct node *n);
+/* The backend's name ("netns"). */
+const char *node_backend(const struct node *n);
+/* The node's network namespace, for modules that open netlink or packet
+ * sockets in it (netns backend; not owned). */
 int node_fd(const struct node *n);
 struct run *node_run_of(const struct node *n);
+
+/* Run fn(arg) inside the node (its network namespace, its /proc/sys) and
+ * come back; fn's result (-1 with err set by fn). */
+int node_call(struct node *n, int (*fn)(void *arg), void *arg) FTFW_WUR;
+
+/* Send sig to pid, a process of the node. 0 or -1 with err set. */
+int node_signal(struct node *n, pid_t pid, int sig) FTFW_WUR;
 
 /*
  * Start argv[0] (looked up in PATH) on the node, stdout and stderr

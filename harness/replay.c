@@ -371,7 +371,7 @@ static int side_open(struct replay *r, int k)
 		return -1;
 	if (a.v6 && set_lab_addr(&s->lab[1], AF_INET6, k == SIDE_CLIENT ? LAB_CLIENT_ADDR6 : LAB_SERVER_ADDR6) < 0)
 		return -1;
-	if (netns_call(node_fd(s->node), open_side_cb, &a) < 0)
+	if (node_call(s->node, open_side_cb, &a) < 0)
 		return err_prefix("%s", side_names[k]);
 	return 0;
 }

@@ -1436,8 +1436,8 @@ static int r_daemon(struct runner *rn, const struct sc_step *st, const struct ar
 				       ARRAY_SIZE(rn->ended));
 		rn->ended[rn->nended++] = pid;
 	}
-	if (kill(pid, daemon_actions[i].sig) < 0)
-		return err_sys("%s: kill %d", a->pos[1], (int)pid);
+	if (node_signal(firewall_node(fw), pid, daemon_actions[i].sig) < 0)
+		return -1;
 	return 0;
 }
 
