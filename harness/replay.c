@@ -897,53 +897,38 @@ static void skip_packet(struct replay *r, struct replay_pkt *res, uint64_t index
 	log_packet(r, index);
 }
 
-static int do_packet(struct replay *r, const struct trace_pkt *p)
+/* Why packet p is not replayed (a skip reason), or RS_NONE with its flow
+ * in res->flow and its sending end in *e. */
+static int classify(struct replay *r, const struct trace_pkt *p, struct replay_pkt *res, int *e)
 {
-	struct replay_pkt *res = &r->res[p->index - 1];
-	struct wait *w = &r->w;
-	struct rflow *f;
-	struct side *tx;
-	struct rw_pkt pk;
-	struct sack_ctx sc;
-	size_t plen, tcpoff, maxseg;
-	int e, dir, side, fi, guessed = 0, retry;
-
 	res->flow = -1;
-	if (p->reason == TRACE_FRAGMENT) {
-		skip_packet(r, res, p->index, RS_FRAGMENT);
-		return 0;
-	}
-	if (p->reason != TRACE_OK && p->reason != TRACE_SHORT_L4) {
-		skip_packet(r, res, p->index, p->reason == TRACE_NOT_IP ? RS_NOT_TCP : RS_MALFORMED);
-		return 0;
-	}
-	if (p->proto != IPPROTO_TCP) {
-		skip_packet(r, res, p->index, RS_NOT_TCP);
-		return 0;
-	}
-	if (p->reason != TRACE_OK) {
-		skip_packet(r, res, p->index, RS_MALFORMED);
-		return 0;
-	}
-	res->flow = flow_lookup(r, p, &e);
-	if (res->flow < 0) {
-		skip_packet(r, res, p->index, RS_NOT_FTP);
-		return 0;
-	}
-	f = &r->flows[res->flow];
-	if (!f->usable) {
-		skip_packet(r, res, p->index, RS_FAMILY);
-		return 0;
-	}
-	dir = e;
-	side = f->side[e];
-	tx = &r->side[side];
-	fi = fam_index(p->family);
-	res->from_client = side == SIDE_CLIENT;
-	res->tcpflags = p->tcp.flags;
+	if (p->reason == TRACE_FRAGMENT)
+		return RS_FRAGMENT;
+	if (p->reason != TRACE_OK && p->reason != TRACE_SHORT_L4)
+		return p->reason == TRACE_NOT_IP ? RS_NOT_TCP : RS_MALFORMED;
+	if (p->proto != IPPROTO_TCP)
+		return RS_NOT_TCP;
+	if (p->reason != TRACE_OK)
+		return RS_MALFORMED;
+	res->flow = flow_lookup(r, p, e);
+	if (res->flow < 0)
+		return RS_NOT_FTP;
+	if (!r->flows[res->flow].usable)
+		return RS_FAMILY;
+	return RS_NONE;
+}
 
-	/* The payload: as captured, zeros where the snapshot length cut it. */
-	plen = p->payload_len;
+/*
+ * The payload to send, in r->txpay: as captured (zeros where the snapshot
+ * length cut it), a control connection's PORT/EPRT/227/229 rewritten to
+ * the lab's addresses (the sequence map takes the length change). Its
+ * length.
+ */
+static size_t tx_payload(struct replay *r, struct rflow *f, int dir, const struct side *tx,
+			 const struct trace_pkt *p, struct replay_pkt *res)
+{
+	size_t plen = p->payload_len;
+
 	if (plen > PKT_MAX)
 		plen = PKT_MAX;
 	memcpy(r->pay, p->ip + p->payload_off, p->payload_caplen < plen ? p->payload_caplen : plen);
@@ -980,59 +965,127 @@ static int do_packet(struct replay *r, const struct trace_pkt *p)
 		f->bol_tx[dir] = r->pay[plen - 1] == '\n';
 		plen = outlen;
 	}
+	return plen;
+}
 
-	/* The tuple at the sending side. */
+/* The packet as the sending side puts it on the wire: the lab's tuple
+ * (learned at the flow's first packet), the capture's IP and TCP fields,
+ * sequence and SACK numbers mapped over what the rewrites changed. */
+static void tx_header(struct replay *r, struct rflow *f, int e, int side, const struct trace_pkt *p,
+		      struct replay_pkt *res, struct rw_pkt *pk)
+{
+	const struct side *tx = &r->side[side];
+	int dir = e, guessed = 0;
+	struct sack_ctx sc;
+	size_t tcpoff;
+
 	if (!f->at[side].known) {
 		f->at[side].known = 1;
-		f->at[side].self = tx->lab[fi];
+		f->at[side].self = tx->lab[fam_index(p->family)];
 		f->at[side].self.port = f->ends[e].port;
 		default_peer(r, f, e, &f->at[side].peer, &guessed);
 		res->guessed = (unsigned)guessed;
 	}
-	memset(&pk, 0, sizeof(pk));
-	pk.family = p->family;
-	memcpy(pk.src, f->at[side].self.addr, 16);
-	memcpy(pk.dst, f->at[side].peer.addr, 16);
-	pk.sport = f->at[side].self.port;
-	pk.dport = f->at[side].peer.port;
+	memset(pk, 0, sizeof(*pk));
+	pk->family = p->family;
+	memcpy(pk->src, f->at[side].self.addr, 16);
+	memcpy(pk->dst, f->at[side].peer.addr, 16);
+	pk->sport = f->at[side].self.port;
+	pk->dport = f->at[side].peer.port;
 	if (p->family == AF_INET) {
-		pk.tos = p->ip[1];
-		pk.ip_id = rw_get16(p->ip + 4);
-		pk.df = (p->ip[6] & 0x40) != 0;
+		pk->tos = p->ip[1];
+		pk->ip_id = rw_get16(p->ip + 4);
+		pk->df = (p->ip[6] & 0x40) != 0;
 	} else {
-		pk.tos = (uint8_t)(rw_get16(p->ip) >> 4);
-		pk.flowlabel = rw_get32(p->ip) & 0xfffff;
+		pk->tos = (uint8_t)(rw_get16(p->ip) >> 4);
+		pk->flowlabel = rw_get32(p->ip) & 0xfffff;
 	}
-	pk.ttl = TTL;
-	pk.flags = p->tcp.flags;
-	pk.win = p->tcp.win;
+	pk->ttl = TTL;
+	pk->flags = p->tcp.flags;
+	pk->win = p->tcp.win;
 	tcpoff = l4_offset(p);
-	pk.urg = rw_get16(p->ip + tcpoff + 18);
-	pk.optlen = p->payload_off - tcpoff - 20;
-	if (pk.optlen > RW_TCP_OPT_MAX)
-		pk.optlen = RW_TCP_OPT_MAX;
-	memcpy(pk.opt, p->ip + tcpoff + 20, pk.optlen);
+	pk->urg = rw_get16(p->ip + tcpoff + 18);
+	pk->optlen = p->payload_off - tcpoff - 20;
+	if (pk->optlen > RW_TCP_OPT_MAX)
+		pk->optlen = RW_TCP_OPT_MAX;
+	memcpy(pk->opt, p->ip + tcpoff + 20, pk->optlen);
 	sc.f = f;
 	sc.dir = !dir;
-	rw_opts_map_sack(pk.opt, pk.optlen, sack_map, &sc);
-	pk.seq = rw_seqmap_map(&f->our[dir], p->tcp.seq);
-	pk.ack = p->tcp.ack;
+	rw_opts_map_sack(pk->opt, pk->optlen, sack_map, &sc);
+	pk->seq = rw_seqmap_map(&f->our[dir], p->tcp.seq);
+	pk->ack = p->tcp.ack;
 	if (p->tcp.flags & TRACE_ACK)
-		pk.ack = sack_map(&sc, p->tcp.ack);
+		pk->ack = sack_map(&sc, p->tcp.ack);
+}
 
-	/* What the other side must see. */
+/* What the other side must see of it: the wait the receiver fills in. */
+static void expect_arrival(struct replay *r, struct rflow *f, int dir, int side, const struct trace_pkt *p,
+			   struct replay_pkt *res, const struct rw_pkt *pk, size_t plen)
+{
+	struct wait *w = &r->w;
+
 	memset(w, 0, sizeof(*w));
 	w->flow = res->flow;
 	w->dir = dir;
 	w->side = !side;
 	w->cap_seq = p->tcp.seq;
-	w->seq_exp = pk.seq + (uint32_t)rw_seqmap_offset(&f->fw[dir], p->tcp.seq);
+	w->seq_exp = pk->seq + (uint32_t)rw_seqmap_offset(&f->fw[dir], p->tcp.seq);
 	w->ack_exp = p->tcp.ack + (uint32_t)rw_seqmap_offset(&f->our[!dir], p->tcp.ack);
 	w->len = plen;
 	w->res = res;
 	w->index = p->index;
-	w->tx = pk;
+	w->tx = *pk;
 	res->plen = (uint32_t)plen;
+}
+
+/* The packet's verdict, counted for the replay and its flow. */
+static void count_verdict(struct replay *r, struct rflow *f, struct replay_pkt *res, int lost)
+{
+	f->lost = lost;
+	r->st.replayed++;
+	f->replayed++;
+	if (!lost) {
+		res->verdict = RV_DELIVERED;
+		r->st.delivered++;
+		f->delivered++;
+		if (res->changed)
+			r->st.changed++;
+		if (res->desync) {
+			r->st.desync++;
+			f->desync++;
+		}
+	} else {
+		res->verdict = RV_DROPPED;
+		r->st.dropped++;
+		f->dropped++;
+	}
+}
+
+/* Replay one captured packet: classify it, send it as the lab's endpoint
+ * and wait for it on the far side (or for the firewalls to drop it). */
+static int do_packet(struct replay *r, const struct trace_pkt *p)
+{
+	struct replay_pkt *res = &r->res[p->index - 1];
+	struct wait *w = &r->w;
+	struct rflow *f;
+	struct side *tx;
+	struct rw_pkt pk;
+	size_t plen, maxseg;
+	int e = 0, side, retry, why;
+
+	why = classify(r, p, res, &e);
+	if (why != RS_NONE) {
+		skip_packet(r, res, p->index, (enum replay_skip)why);
+		return 0;
+	}
+	f = &r->flows[res->flow];
+	side = f->side[e];
+	tx = &r->side[side];
+	res->from_client = side == SIDE_CLIENT;
+	res->tcpflags = p->tcp.flags;
+	plen = tx_payload(r, f, e, tx, p, res);
+	tx_header(r, f, e, side, p, res, &pk);
+	expect_arrival(r, f, e, side, p, res, &pk, plen);
 
 	/* Anything that came in meanwhile is not this packet's. */
 	if (pump(r, 0, 0) < 0)
@@ -1067,24 +1120,7 @@ static int do_packet(struct replay *r, const struct trace_pkt *p)
 	}
 	if (w->active)
 		r->drops_known = drops_now(r);
-	f->lost = w->active;
-	r->st.replayed++;
-	f->replayed++;
-	if (!w->active) {
-		res->verdict = RV_DELIVERED;
-		r->st.delivered++;
-		f->delivered++;
-		if (res->changed)
-			r->st.changed++;
-		if (res->desync) {
-			r->st.desync++;
-			f->desync++;
-		}
-	} else {
-		res->verdict = RV_DROPPED;
-		r->st.dropped++;
-		f->dropped++;
-	}
+	count_verdict(r, f, res, w->active);
 	w->active = 0;
 	log_packet(r, p->index);
 	return 0;
