@@ -1,6 +1,5 @@
 /* failover: direct and keepalived drivers. See failover.h. */
 #include "failover.h"
-#include "until.h"
 #include "netns.h"
 #include "run.h"
 
@@ -44,12 +43,7 @@ static int direct(struct lab *l, struct firewall *from, struct firewall *to, str
 /* How many MASTER transitions the notify hook has completed on fw. */
 static int notify_done(struct firewall *fw)
 {
-	char path[512];
-
-	if (str_fmt(path, sizeof(path), "%s/%s-notify.log", run_dir(node_run_of(firewall_node(fw))),
-		    node_role(firewall_node(fw))) < 0)
-		return 0;
-	return file_count(path, " MASTER done");
+	return firewall_vrrp_done(fw, "MASTER");
 }
 
 static int keepalived(struct lab *l, struct firewall *from, struct firewall *to, struct failover_result *res,

@@ -1,6 +1,7 @@
 /* firewall: ruleset, sync daemon and VRRP daemon of one firewall. See firewall.h. */
 #include "firewall.h"
 #include "run.h"
+#include "until.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -270,6 +271,35 @@ static int write_notify(struct firewall *fw, char *path, size_t len)
 		    node_role(fw->node), conf, run_dir(r), node_role(fw->node)) < 0)
 		return -1;
 	return file_write(path, text, strlen(text), 0755);
+}
+
+/* The notify hook's log, and a finished transition's line in it. */
+static int notify_log(const struct firewall *fw, char *path, size_t len)
+{
+	return str_fmt(path, len, "%s/%s-notify.log", run_dir(node_run_of(fw->node)), node_role(fw->node));
+}
+
+static int notify_line(const char *state, char *line, size_t len)
+{
+	return str_fmt(line, len, " %s done", state);
+}
+
+int firewall_vrrp_done(const struct firewall *fw, const char *state)
+{
+	char path[512], line[32];
+
+	if (notify_log(fw, path, sizeof(path)) < 0 || notify_line(state, line, sizeof(line)) < 0)
+		return 0;
+	return file_count(path, line);
+}
+
+int firewall_vrrp_wait(const struct firewall *fw, const char *state, int timeout_ms)
+{
+	char path[512], line[32];
+
+	if (notify_log(fw, path, sizeof(path)) < 0 || notify_line(state, line, sizeof(line)) < 0)
+		return 0;
+	return file_wait(path, 0, line, 1, timeout_ms);
 }
 
 static int start_keepalived(struct firewall *fw, const struct fw_options *o)

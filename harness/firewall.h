@@ -73,4 +73,13 @@ pid_t firewall_keepalived_pid(const struct firewall *fw);
  */
 int firewall_start_vrrp(struct firewall *fw, const struct fw_options *o) FTFW_WUR;
 
+/*
+ * The VRRP transitions fw's keepalived notify hook has finished (its
+ * conntrackd commands run): how many times it did state ("MASTER",
+ * "BACKUP", "FAULT") so far; and waiting up to timeout_ms for its first.
+ * The hook's log (<role>-notify.log) and its lines are this module's.
+ */
+int firewall_vrrp_done(const struct firewall *fw, const char *state);
+int firewall_vrrp_wait(const struct firewall *fw, const char *state, int timeout_ms);
+
 #endif

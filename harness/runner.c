@@ -2786,7 +2786,6 @@ static int setup(struct runner *rn)
 			return -1;
 	} else {
 		int64_t deadline = now_ms() + 10000;
-		char path[768];
 
 		while (lab_has_vips(rn->lab, ROLE_FW1) != 1) {
 			if (now_ms() > deadline)
@@ -2800,10 +2799,9 @@ static int setup(struct runner *rn)
 		 * failover replace the control conntrack and its expectations.
 		 * The steps begin once fw-2's notify hook has run for BACKUP.
 		 */
-		if (firewall_start_vrrp(rn->fw[1], &rn->lo.fw) < 0 ||
-		    str_fmt(path, sizeof(path), "%s/fw2-notify.log", run_dir(rn->run)) < 0)
+		if (firewall_start_vrrp(rn->fw[1], &rn->lo.fw) < 0)
 			return -1;
-		if (!file_wait(path, 0, "BACKUP done", 1, 10000))
+		if (!firewall_vrrp_wait(rn->fw[1], "BACKUP", 10000))
 			return err_set("keepalived: fw2 did not settle as backup within 10 s (see fw2-keepalived.log)");
 		if (lab_has_vips(rn->lab, ROLE_FW1) != 1)
 			return err_set("keepalived: fw1 lost the virtual IPs while fw2 started (see fw1-keepalived.log)");
