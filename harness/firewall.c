@@ -17,6 +17,7 @@ struct firewall {
 	enum lab_role role;
 	struct syncd *syncd;  /* owned */
 	pid_t keepalived;     /* -1 when not used */
+	char keepalived_log[512]; /* "" until keepalived started */
 };
 
 static const char *const drivers[] = {
@@ -284,6 +285,11 @@ static int notify_line(const char *state, char *line, size_t len)
 	return str_fmt(line, len, " %s done", state);
 }
 
+const char *firewall_keepalived_log(const struct firewall *fw)
+{
+	return fw->keepalived_log;
+}
+
 int firewall_vrrp_done(const struct firewall *fw, const char *state)
 {
 	char path[512], line[32];
@@ -306,11 +312,11 @@ static int start_keepalived(struct firewall *fw, const struct fw_options *o)
 {
 	struct run *r = node_run_of(fw->node);
 	const char *role = node_role(fw->node);
-	char notify[512], conf[512], log[512], pid1[256], pid2[256], text[4096];
+	char notify[512], conf[512], *log = fw->keepalived_log, pid1[256], pid2[256], text[4096];
 
 	if (write_notify(fw, notify, sizeof(notify)) < 0 ||
 	    str_fmt(conf, sizeof(conf), "%s/%s-keepalived.conf", run_dir(r), role) < 0 ||
-	    str_fmt(log, sizeof(log), "%s/%s-keepalived.log", run_dir(r), role) < 0 ||
+	    str_fmt(log, sizeof(fw->keepalived_log), "%s/%s-keepalived.log", run_dir(r), role) < 0 ||
 	    str_fmt(pid1, sizeof(pid1), "%s/%s-keepalived.pid", run_scratch(r), role) < 0 ||
 	    str_fmt(pid2, sizeof(pid2), "%s/%s-vrrp.pid", run_scratch(r), role) < 0 ||
 	    render_keepalived(fw->role, o->family, notify, text, sizeof(text)) < 0 ||

@@ -64,6 +64,8 @@ int firewall_render_keepalived(enum lab_role role, const char *notify, char *buf
 
 /* Is keepalived running on it (and its pid)? -1 when not used. */
 pid_t firewall_keepalived_pid(const struct firewall *fw);
+/* Its log (results folder), "" before keepalived started. */
+const char *firewall_keepalived_log(const struct firewall *fw);
 /*
  * Start keepalived on fw now (o's driver is keepalived). For a firewall
  * made with another driver in its options: the lab starts the backup's

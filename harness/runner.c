@@ -2511,7 +2511,7 @@ struct watched {
 	const char *role, *name;
 	struct node *node;
 	pid_t pid;
-	const char *file; /* its output, in the results folder: ROLE-FILE */
+	const char *file; /* its output (the module that started it names it) */
 };
 
 static int daemons_check(struct runner *rn)
@@ -2525,25 +2525,24 @@ static int daemons_check(struct runner *rn)
 		if (!rn->fw[k])
 			continue;
 		d[n++] = (struct watched){ role, "conntrackd", firewall_node(rn->fw[k]),
-					 syncd_pid(firewall_syncd(rn->fw[k])), "conntrackd.out" };
+					 syncd_pid(firewall_syncd(rn->fw[k])), syncd_console(firewall_syncd(rn->fw[k])) };
 		d[n++] = (struct watched){ role, "keepalived", firewall_node(rn->fw[k]),
-					 firewall_keepalived_pid(rn->fw[k]), "keepalived.log" };
+					 firewall_keepalived_pid(rn->fw[k]), firewall_keepalived_log(rn->fw[k]) };
 	}
 	if (rn->server)
 		d[n++] = (struct watched){ "server", "vsftpd", lab_node(rn->lab, ROLE_SERVER), server_pid(rn->server),
-					 "vsftpd.out" };
+					 server_console(rn->server) };
 	for (i = 0; i < n; i++) {
-		char path[768], tail[304];
+		const char *base = strrchr(d[i].file, '/');
+		char tail[304];
 
 		if (d[i].pid <= 0 || ended_on_purpose(rn, d[i].pid) || node_alive(d[i].node, d[i].pid, &status))
 			continue;
-		if (str_fmt(path, sizeof(path), "%s/%s-%s", run_dir(rn->run), d[i].role, d[i].file) < 0)
-			return -1;
-		file_tail(path, 0, 300, tail, sizeof(tail));
+		file_tail(d[i].file, 0, 300, tail, sizeof(tail));
 		err_set("%s: %s (pid %d) died (%s %d) and no step ended it: a fault of the lab, not a verdict. "
-			"Its last words (%s-%s): %s",
+			"Its last words (%s): %s",
 			d[i].role, d[i].name, (int)d[i].pid, WIFSIGNALED(status) ? "signal" : "exit",
-			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), d[i].role, d[i].file, tail);
+			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), base ? base + 1 : d[i].file, tail);
 		return -1;
 	}
 	return 0;

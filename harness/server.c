@@ -24,6 +24,7 @@ struct server {
 	uint64_t rate;
 	enum lab_family family;
 	char root[256];
+	char out[512];       /* vsftpd's console output, in the results folder */
 	int nfiles;
 	struct server_file files[SERVER_MAX_FILES];
 };
@@ -84,6 +85,11 @@ int server_upload_path(const struct server *s, const char *name, char *buf, size
 	if (!server_name_ok(name))
 		return err_set("unsafe upload name '%s'", name);
 	return str_fmt(buf, len, "%s/" SERVER_UPLOAD_DIR "/%s", s->root, name);
+}
+
+const char *server_console(const struct server *s)
+{
+	return s->out;
 }
 
 pid_t server_pid(const struct server *s) { return s->pid; }
@@ -192,7 +198,7 @@ static int greets(struct server *s)
 int server_start(struct server *s)
 {
 	struct run *r = node_run_of(s->node);
-	char empty[256], conf[512], log[512], out[512], upload[300], text[2048];
+	char empty[256], conf[512], log[512], *out = s->out, upload[300], text[2048];
 	struct passwd *ftp;
 	int64_t deadline;
 	int i, status;
@@ -202,7 +208,7 @@ int server_start(struct server *s)
 	    str_fmt(upload, sizeof(upload), "%s/" SERVER_UPLOAD_DIR, s->root) < 0 ||
 	    str_fmt(conf, sizeof(conf), "%s/server-vsftpd.conf", run_dir(r)) < 0 ||
 	    str_fmt(log, sizeof(log), "%s/server-vsftpd.log", run_dir(r)) < 0 ||
-	    str_fmt(out, sizeof(out), "%s/server-vsftpd.out", run_dir(r)) < 0)
+	    str_fmt(out, sizeof(s->out), "%s/server-vsftpd.out", run_dir(r)) < 0)
 		goto out_fail;
 	/* The anonymous root must be root-owned and not writable (vsftpd
 	 * refuses otherwise); uploads go to a subfolder the ftp user owns. */

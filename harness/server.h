@@ -38,6 +38,8 @@ const struct server_file *server_file(const struct server *s, const char *name);
 /* Path of an uploaded file on the server ("" if the name is unsafe). */
 int server_upload_path(const struct server *s, const char *name, char *buf, size_t len) FTFW_WUR;
 pid_t server_pid(const struct server *s);
+/* vsftpd's console output (results folder): its last words when it dies. */
+const char *server_console(const struct server *s);
 
 /* Render vsftpd.conf (pure). */
 int server_render_conf(const char *root, const char *empty, const char *log, uint64_t rate, char *buf,

@@ -280,6 +280,7 @@ void syncd_free(struct syncd *s)
 }
 
 const char *syncd_conf(const struct syncd *s) { return s->conf; }
+const char *syncd_console(const struct syncd *s) { return s->out; }
 pid_t syncd_pid(const struct syncd *s) { return s->pid; }
 
 static int client(struct syncd *s, const char *const args[], size_t nargs, char **out)

@@ -67,6 +67,8 @@ int syncd_restart(struct syncd *s) FTFW_WUR;
 void syncd_free(struct syncd *s);
 
 const char *syncd_conf(const struct syncd *s);
+/* The daemon's console output (results folder): its last words when it dies. */
+const char *syncd_console(const struct syncd *s);
 pid_t syncd_pid(const struct syncd *s);
 
 /* Run one client command; 0 on success, -1 with err carrying its output. */
