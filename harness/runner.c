@@ -1033,6 +1033,8 @@ static int c_ftp(int argc, char *const argv[])
 	return check_opts(argc, argv, ok, 0);
 }
 
+/* One action of a scripted session: 1 it held, 0 it did not (why in
+ * detail: a verdict), -1 a fault of the lab or the scenario (err set). */
 static int ftp_do(struct runner *rn, struct ftp_conn *s, const struct args *a, char *detail, size_t dlen)
 {
 	const char *action = a->pos[2];
@@ -1044,8 +1046,9 @@ static int ftp_do(struct runner *rn, struct ftp_conn *s, const struct args *a, c
 
 		if (s->c)
 			return snprintf(detail, dlen, "already connected"), 0;
+		/* A lab without a server is the scenario's error, as in transfer: exit 2. */
 		if (!rn->server)
-			return snprintf(detail, dlen, "the lab has no FTP server (lab server=off)"), 0;
+			return err_set("the lab has no FTP server (lab server=off)");
 		if (wants_ipv6(rn, a, &v6) < 0)
 			return snprintf(detail, dlen, "%s", err_get()), 0;
 		s->c = ftpc_connect(node_fd(lab_node(rn->lab, ROLE_CLIENT)), v6 ? LAB_SERVER_ADDR6 : LAB_SERVER_ADDR,
@@ -1161,6 +1164,8 @@ static int r_ftp(struct runner *rn, const struct sc_step *st, const struct args 
 		return 0;
 	}
 	ok = ftp_do(rn, s, a, detail, sizeof(detail));
+	if (ok < 0)
+		return -1;
 	verdict(rn, st, a, ok, ok ? NULL : detail);
 	if (!ok) {
 		int i;
