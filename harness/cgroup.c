@@ -172,33 +172,27 @@ static int describe(const char *dir, char *what, size_t len)
 /* Kill everything in the group at dir, wait until it is empty, remove it. */
 static int end_group(const char *dir, int *nkilled, char *what, size_t len)
 {
-	char path[600];
 	int64_t deadline;
 	pid_t pids[256];
 	int n, i, frozen = 0;
-	struct stat st;
 
 	*nkilled = describe(dir, what, len);
-	if (*nkilled) {
-		if (str_fmt(path, sizeof(path), "%s/cgroup.kill", dir) < 0)
+	if (*nkilled && write_at(dir, "cgroup.kill", "1") < 0) {
+		if (errno != ENOENT)
 			return -1;
-		if (stat(path, &st) == 0) {
-			if (write_at(dir, "cgroup.kill", "1") < 0)
-				return -1;
-		} else {
-			/* Before 5.14: frozen, nothing forks while we kill. */
-			frozen = write_at(dir, "cgroup.freeze", "1") == 0;
+		/* No cgroup.kill before 5.14: frozen, nothing forks while we kill. */
+		err_clear();
+		frozen = write_at(dir, "cgroup.freeze", "1") == 0;
+		err_clear();
+		deadline = now_ms() + 1000;
+		do {
+			n = group_pids(dir, pids, (int)ARRAY_SIZE(pids));
+			for (i = 0; i < n; i++)
+				kill(pids[i], SIGKILL);
+			sleep_ms(5);
+		} while (n && now_ms() < deadline && group_pids(dir, pids, 1));
+		if (frozen && write_at(dir, "cgroup.freeze", "0") < 0)
 			err_clear();
-			deadline = now_ms() + 1000;
-			do {
-				n = group_pids(dir, pids, (int)ARRAY_SIZE(pids));
-				for (i = 0; i < n; i++)
-					kill(pids[i], SIGKILL);
-				sleep_ms(5);
-			} while (n && now_ms() < deadline && group_pids(dir, pids, 1));
-			if (frozen && write_at(dir, "cgroup.freeze", "0") < 0)
-				err_clear();
-		}
 	}
 	deadline = now_ms() + EMPTY_MS;
 	while (group_pids(dir, pids, 1) && now_ms() < deadline)

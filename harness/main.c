@@ -478,12 +478,13 @@ static int run_jobs(const struct cli *c, struct job *jobs, int n)
 		rc = EXIT_SKIP;
 	if (nsums > 1)
 		summary_print(stderr, sums, nsums);
-	if (nsums && write_summary(c, sums, nsums, rc) < 0)
-		rc = EXIT_SETUP;
 	if (c->record && rc == EXIT_PASS && nsums == 1)
 		rc = keep_capture(c, sums[0].dir);
 	else if (c->record)
 		fprintf(stderr, "ftfw: --record: the run did not pass; pcaps/%s.pcap not written\n", c->record);
+	/* last, so that it carries the exit code the invocation ends with */
+	if (nsums && write_summary(c, sums, nsums, rc) < 0)
+		rc = EXIT_SETUP;
 	free(sums);
 	return rc;
 }

@@ -74,11 +74,6 @@ void node_free(struct node *n)
 	free(n);
 }
 
-const char *node_backend(const struct node *n)
-{
-	return n->ops->name;
-}
-
 /* ---- the netns backend: a network namespace of this host ---- */
 
 static int netns_create(struct node *n)

@@ -31,8 +31,6 @@ void node_free(struct node *n);
 
 const char *node_role(const struct node *n);
 const char *node_netns(const struct node *n);
-/* The backend's name ("netns"). */
-const char *node_backend(const struct node *n);
 /* The node's network namespace, for modules that open netlink or packet
  * sockets in it (netns backend; not owned). */
 int node_fd(const struct node *n);

@@ -132,10 +132,15 @@ static void run_cgroup(struct run *r)
 	snprintf(name, sizeof(name), "ftfw-%s", r->id);
 	r->cg = cgroup_new(name);
 	if (r->cg) {
+		int killed;
+
 		state_line(r, "cgroup %s", cgroup_path(r->cg));
 		if (cgroup_enter(r->cg) == 0)
 			return;
-		cgroup_leave(r->cg);
+		log_progress("run %s: %s", r->id, err_get());
+		/* the group made but not entered: removed again (it is empty) */
+		if (cgroup_end(r->cg, &killed, NULL, 0) < 0)
+			log_progress("run %s: %s", r->id, err_get());
 		r->cg = NULL;
 	}
 	log_progress("run %s: no cgroup of its own (%s): processes are tracked by PID and what they fork", r->id,

@@ -311,17 +311,30 @@ struct args {
 	char storage[SC_MAX_ARGS][256];
 };
 
-/* Options every step may carry. */
+/* Options every step may carry: within=D, fault=ID, evidence=TEXT. */
+static const char *const common_opts[] = { "within", "fault", "evidence" };
+
 static int is_common_opt(const char *key)
 {
-	return strcmp(key, "within") == 0 || strcmp(key, "fault") == 0 || strcmp(key, "evidence") == 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(common_opts); i++)
+		if (strcmp(key, common_opts[i]) == 0)
+			return 1;
+	return 0;
 }
 
-/* within=D, fault=ID, evidence=TEXT: words every step may carry. */
+/* A word KEY=VALUE whose key is one of them. */
 static int is_common_word(const char *word)
 {
-	return strncmp(word, "within=", 7) == 0 || strncmp(word, "fault=", 6) == 0 ||
-	       strncmp(word, "evidence=", 9) == 0;
+	size_t i, k;
+
+	for (i = 0; i < ARRAY_SIZE(common_opts); i++) {
+		k = strlen(common_opts[i]);
+		if (strncmp(word, common_opts[i], k) == 0 && word[k] == '=')
+			return 1;
+	}
+	return 0;
 }
 
 /* Words that are options even in steps whose key=value words are terms. */
