@@ -8,6 +8,7 @@
  */
 #include "ftpclient.h"
 #include "netns.h"
+#include "sockio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +24,6 @@
 
 #define FTPC_LINE_MAX 8192    /* one reply line, and one command line */
 #define FTPC_REPLY_MAX 65536  /* one complete (multi-line) reply */
-#define FTPC_CHUNK 16384      /* data moved per read/write */
 
 /* What each mode sends and which reply accepts it. */
 static const struct ftpc_mode_info {
@@ -58,108 +58,6 @@ struct ftpc {
 	int listen_fd;                   /* owned; active: where the server connects */
 };
 
-/*
- * A deadline. Fixed for control exchanges; idle (re-armed on progress)
- * while data moves, so that timeout_ms bounds silence, not file size.
- */
-struct deadline {
-	int64_t at;
-	int budget;
-	int idle;
-};
-
-static void dl_start(struct deadline *dl, int budget, int idle)
-{
-	dl->at = now_ms() + budget;
-	dl->budget = budget;
-	dl->idle = idle;
-}
-
-static void dl_progress(struct deadline *dl)
-{
-	if (dl->idle)
-		dl->at = now_ms() + dl->budget;
-}
-
-/* poll() until one of p is ready or the deadline passes ("timeout ..."). */
-static int wait_fds(struct pollfd *p, nfds_t n, const struct deadline *dl, const char *what)
-{
-	for (;;) {
-		int64_t left = dl->at - now_ms();
-		int r;
-
-		if (left <= 0)
-			return err_set("timeout: no %s within %d ms", what, dl->budget);
-		r = poll(p, n, left > INT_MAX ? INT_MAX : (int)left);
-		if (r > 0)
-			return 0;
-		if (r < 0 && errno != EINTR)
-			return err_sys("poll");
-	}
-}
-
-static int wait_fd(int fd, short events, const struct deadline *dl, const char *what)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-
-	return wait_fds(&p, 1, dl, what);
-}
-
-static int again(void)
-{
-	return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
-}
-
-static int sockaddr_of(const char *addr, uint16_t port, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		return 0;
-	}
-	return err_set("'%s' is not an IPv4 or IPv6 address", addr);
-}
-
-static socklen_t sockaddr_len(const struct sockaddr_storage *ss)
-{
-	return ss->ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-}
-
-static void sockaddr_set_port(struct sockaddr_storage *ss, uint16_t port)
-{
-	if (ss->ss_family == AF_INET)
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-	else
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-}
-
-/* inet_ntop text and port of ss into ep. */
-static int sockaddr_endpoint(const struct sockaddr_storage *ss, struct ftp_endpoint *ep)
-{
-	const void *a;
-
-	memset(ep, 0, sizeof(*ep));
-	ep->family = ss->ss_family;
-	if (ss->ss_family == AF_INET) {
-		a = &((const struct sockaddr_in *)ss)->sin_addr;
-		ep->port = ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	} else {
-		a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
-		ep->port = ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	}
-	if (!inet_ntop(ss->ss_family, a, ep->addr, sizeof(ep->addr)))
-		return err_sys("inet_ntop");
-	return 0;
-}
 
 /* A TCP socket in the client's namespace (the current one when nsfd is -1). */
 static int open_socket(const struct ftpc *c, int family)
@@ -174,72 +72,12 @@ static int open_socket(const struct ftpc *c, int family)
 	return fd;
 }
 
-static int connect_by(int fd, const struct sockaddr_storage *ss, const struct deadline *dl)
-{
-	int rc = -1, flags, soerr = 0;
-	socklen_t len = sizeof(soerr);
-
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-		return err_sys("fcntl");
-	if (connect(fd, (const struct sockaddr *)ss, sockaddr_len(ss)) < 0) {
-		if (errno != EINPROGRESS) {
-			err_sys("connect");
-			goto out;
-		}
-		if (wait_fd(fd, POLLOUT, dl, "connection") < 0)
-			goto out;
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) {
-			err_sys("getsockopt(SO_ERROR)");
-			goto out;
-		}
-		if (soerr) {
-			errno = soerr;
-			err_sys("connect");
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	if (fcntl(fd, F_SETFL, flags) < 0 && rc == 0)
-		rc = err_sys("fcntl");
-	return rc;
-}
-
-/* Send all of buf; each chunk sent counts as progress for an idle deadline. */
-static int send_all(int fd, const void *buf, size_t len, struct deadline *dl,
-		    struct sha256_ctx *sha, uint64_t *bytes)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n;
-
-		if (wait_fd(fd, POLLOUT, dl, "room to send") < 0)
-			return -1;
-		n = send(fd, p, len < FTPC_CHUNK ? len : FTPC_CHUNK, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0) {
-			if (again())
-				continue;
-			return err_sys("send");
-		}
-		if (sha)
-			sha256_update(sha, (size_t)n, p);
-		if (bytes)
-			*bytes += (uint64_t)n;
-		p += n;
-		len -= (size_t)n;
-		dl_progress(dl);
-	}
-	return 0;
-}
-
 /*
  * One line from the control connection (LF or CRLF ended), appended to
  * c->reply (after a '\n' unless it is the first line). *off is where the
  * line starts in c->reply.
  */
-static int read_line(struct ftpc *c, const struct deadline *dl, size_t *off)
+static int read_line(struct ftpc *c, const struct sio_deadline *dl, size_t *off)
 {
 	for (;;) {
 		char *nl = memchr(c->in, '\n', c->in_len);
@@ -269,13 +107,13 @@ static int read_line(struct ftpc *c, const struct deadline *dl, size_t *off)
 		}
 		if (c->in_len == sizeof(c->in))
 			return err_set("reply line longer than %zu bytes", sizeof(c->in));
-		if (wait_fd(c->ctl, POLLIN, dl, "reply") < 0)
+		if (sio_wait_fd(c->ctl, POLLIN, dl, "reply") < 0)
 			return -1;
 		n = recv(c->ctl, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
 		if (n == 0)
 			return err_set("connection closed by the server");
 		if (n < 0) {
-			if (again())
+			if (sio_again())
 				continue;
 			return err_sys("recv");
 		}
@@ -287,7 +125,7 @@ static int read_line(struct ftpc *c, const struct deadline *dl, size_t *off)
  * A complete reply: "xyz text", or "xyz-text" ... up to the line that
  * starts with the same "xyz " (RFC 959 4.2). Returns the code.
  */
-static int read_reply(struct ftpc *c, const struct deadline *dl)
+static int read_reply(struct ftpc *c, const struct sio_deadline *dl)
 {
 	int first = -1, code, last;
 	size_t off = 0;
@@ -323,7 +161,7 @@ static void cmd_label(const char *line, char *buf, size_t len)
 	str_copy(buf, line, len);
 }
 
-static int send_cmd(struct ftpc *c, const char *line, struct deadline *dl)
+static int send_cmd(struct ftpc *c, const char *line, struct sio_deadline *dl)
 {
 	char buf[FTPC_LINE_MAX];
 
@@ -333,10 +171,10 @@ static int send_cmd(struct ftpc *c, const char *line, struct deadline *dl)
 		return err_set("command contains CR or LF");
 	if (str_fmt(buf, sizeof(buf), "%s\r\n", line) < 0)
 		return -1;
-	return send_all(c->ctl, buf, strlen(buf), dl, NULL, NULL);
+	return sio_send_all(c->ctl, buf, strlen(buf), dl, NULL, NULL);
 }
 
-static int command(struct ftpc *c, const char *line, struct deadline *dl)
+static int command(struct ftpc *c, const char *line, struct sio_deadline *dl)
 {
 	if (send_cmd(c, line, dl) < 0)
 		return -1;
@@ -377,18 +215,18 @@ static int fill_names(struct ftpc *c)
 	len = sizeof(c->peer_sa);
 	if (getpeername(c->ctl, (struct sockaddr *)&c->peer_sa, &len) < 0)
 		return err_sys("getpeername");
-	if (sockaddr_endpoint(&c->local_sa, &ep) < 0)
+	if (sio_endpoint(&c->local_sa, &ep) < 0)
 		return -1;
 	str_copy(c->local_addr, ep.addr, sizeof(c->local_addr));
 	c->local_port = ep.port;
-	if (sockaddr_endpoint(&c->peer_sa, &ep) < 0)
+	if (sio_endpoint(&c->peer_sa, &ep) < 0)
 		return -1;
 	str_copy(c->peer_addr, ep.addr, sizeof(c->peer_addr));
 	c->peer_port = ep.port;
 	return 0;
 }
 
-static int greeting(struct ftpc *c, const struct deadline *dl)
+static int greeting(struct ftpc *c, const struct sio_deadline *dl)
 {
 	int code;
 
@@ -406,19 +244,19 @@ struct ftpc *ftpc_connect(int nsfd, const char *addr, uint16_t port, int timeout
 {
 	struct ftpc *c, *ret = NULL;
 	struct sockaddr_storage ss;
-	struct deadline dl;
+	struct sio_deadline dl;
 
 	c = xcalloc(1, sizeof(*c));
 	c->ctl = c->nsfd = c->listen_fd = -1;
 	c->timeout_ms = timeout_ms;
 	c->reply_cap = 256;
 	c->reply = xcalloc(1, c->reply_cap);
-	dl_start(&dl, timeout_ms, 0);
+	sio_deadline_start(&dl, timeout_ms, 0);
 	if (timeout_ms <= 0) {
 		err_set("timeout of %d ms", timeout_ms);
 		goto out;
 	}
-	if (sockaddr_of(addr, port, &ss) < 0)
+	if (sio_addr(addr, port, &ss) < 0)
 		goto out;
 	c->family = ss.ss_family;
 	if (nsfd >= 0) {
@@ -429,7 +267,7 @@ struct ftpc *ftpc_connect(int nsfd, const char *addr, uint16_t port, int timeout
 		}
 	}
 	c->ctl = open_socket(c, c->family);
-	if (c->ctl < 0 || connect_by(c->ctl, &ss, &dl) < 0 || fill_names(c) < 0 ||
+	if (c->ctl < 0 || sio_connect(c->ctl, &ss, &dl) < 0 || fill_names(c) < 0 ||
 	    greeting(c, &dl) < 0)
 		goto out;
 	ret = c;
@@ -457,10 +295,10 @@ void ftpc_free(struct ftpc *c)
 int ftpc_cmd(struct ftpc *c, const char *line)
 {
 	char label[128];
-	struct deadline dl;
+	struct sio_deadline dl;
 	int code;
 
-	dl_start(&dl, c->timeout_ms, 0);
+	sio_deadline_start(&dl, c->timeout_ms, 0);
 	code = command(c, line, &dl);
 	if (code < 0) {
 		cmd_label(line, label, sizeof(label));
@@ -519,7 +357,7 @@ static int find_announce(const struct ftpc *c, enum ftp_kind kind, struct ftp_an
 }
 
 static int announce_passive(struct ftpc *c, const struct ftpc_mode_info *m,
-			    struct deadline *dl, struct ftp_endpoint *ep)
+			    struct sio_deadline *dl, struct ftp_endpoint *ep)
 {
 	struct ftp_announce a;
 	int code;
@@ -534,8 +372,8 @@ static int announce_passive(struct ftpc *c, const struct ftpc_mode_info *m,
 	if (a.ep.family == AF_UNSPEC) {
 		/* 229: the port only; the address is the control connection's peer. */
 		c->data_sa = c->peer_sa;
-		sockaddr_set_port(&c->data_sa, a.ep.port);
-	} else if (sockaddr_of(a.ep.addr, a.ep.port, &c->data_sa) < 0) {
+		sio_set_port(&c->data_sa, a.ep.port);
+	} else if (sio_addr(a.ep.addr, a.ep.port, &c->data_sa) < 0) {
 		return -1;
 	}
 	c->passive = 1;
@@ -545,7 +383,7 @@ static int announce_passive(struct ftpc *c, const struct ftpc_mode_info *m,
 }
 
 static int announce_active(struct ftpc *c, const struct ftpc_mode_info *m,
-			   struct deadline *dl, struct ftp_endpoint *ep)
+			   struct sio_deadline *dl, struct ftp_endpoint *ep)
 {
 	struct sockaddr_storage ss = c->local_sa;
 	socklen_t len = sizeof(ss);
@@ -558,8 +396,8 @@ static int announce_active(struct ftpc *c, const struct ftpc_mode_info *m,
 	fd = open_socket(c, c->family);
 	if (fd < 0)
 		return -1;
-	sockaddr_set_port(&ss, 0);
-	if (bind(fd, (struct sockaddr *)&ss, sockaddr_len(&ss)) < 0) {
+	sio_set_port(&ss, 0);
+	if (bind(fd, (struct sockaddr *)&ss, sio_addr_len(&ss)) < 0) {
 		err_sys("bind %s", c->local_addr);
 		goto out_close;
 	}
@@ -570,7 +408,7 @@ static int announce_active(struct ftpc *c, const struct ftpc_mode_info *m,
 		err_sys("listen on %s", c->local_addr);
 		goto out_close;
 	}
-	if (sockaddr_endpoint(&ss, &local) < 0 || ftp_format(m->kind, &local, arg, sizeof(arg)) < 0 ||
+	if (sio_endpoint(&ss, &local) < 0 || ftp_format(m->kind, &local, arg, sizeof(arg)) < 0 ||
 	    str_fmt(line, sizeof(line), "%s %s", m->verb, arg) < 0)
 		goto out_close;
 	code = command(c, line, dl);
@@ -594,14 +432,14 @@ out_close:
 
 int ftpc_announce(struct ftpc *c, enum ftpc_mode mode, struct ftp_endpoint *ep)
 {
-	struct deadline dl;
+	struct sio_deadline dl;
 	int rc = -1;
 
 	if ((unsigned)mode >= ARRAY_SIZE(modes))
 		return err_set("unknown ftp mode %d", (int)mode);
 	close_listener(c);
 	c->announced = 0;
-	dl_start(&dl, c->timeout_ms, 0);
+	sio_deadline_start(&dl, c->timeout_ms, 0);
 	switch (mode) {
 	case FTPC_PASV:
 	case FTPC_EPSV:
@@ -618,7 +456,7 @@ int ftpc_announce(struct ftpc *c, enum ftpc_mode mode, struct ftp_endpoint *ep)
 }
 
 /* The preliminary reply of a data command: 1xx, or the failure. */
-static int prelim(struct ftpc *c, const struct deadline *dl, struct ftpc_xfer *x)
+static int prelim(struct ftpc *c, const struct sio_deadline *dl, struct ftpc_xfer *x)
 {
 	int code = read_reply(c, dl);
 
@@ -634,7 +472,7 @@ static int prelim(struct ftpc *c, const struct deadline *dl, struct ftpc_xfer *x
  * Active mode: the server may connect before or after its 1xx reply (or
  * not at all, replying 425), so wait on both until both have happened.
  */
-static int accept_data(struct ftpc *c, const struct deadline *dl, struct ftpc_xfer *x)
+static int accept_data(struct ftpc *c, const struct sio_deadline *dl, struct ftpc_xfer *x)
 {
 	int fd = -1, have_prelim = 0;
 
@@ -648,7 +486,7 @@ static int accept_data(struct ftpc *c, const struct deadline *dl, struct ftpc_xf
 		int buffered = !have_prelim && c->in_len > 0;
 
 		if (!buffered &&
-		    wait_fds(p, ARRAY_SIZE(p), dl, fd < 0 ? "data connection" : "reply") < 0)
+		    sio_wait_fds(p, ARRAY_SIZE(p), dl, fd < 0 ? "data connection" : "reply") < 0)
 			goto out_fail;
 		if (!have_prelim && (buffered || p[1].revents)) {
 			if (prelim(c, dl, x) < 0)
@@ -657,7 +495,7 @@ static int accept_data(struct ftpc *c, const struct deadline *dl, struct ftpc_xf
 		}
 		if (fd < 0 && p[0].revents) {
 			fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-			if (fd < 0 && !again() && errno != ECONNABORTED) {
+			if (fd < 0 && !sio_again() && errno != ECONNABORTED) {
 				err_sys("accept");
 				goto out_fail;
 			}
@@ -671,7 +509,7 @@ out_fail:
 }
 
 /* Passive mode: connect to the announced endpoint, then send the command. */
-static int connect_data(struct ftpc *c, const char *line, struct deadline *dl,
+static int connect_data(struct ftpc *c, const char *line, struct sio_deadline *dl,
 			struct ftpc_xfer *x)
 {
 	struct ftp_endpoint ep;
@@ -680,8 +518,8 @@ static int connect_data(struct ftpc *c, const char *line, struct deadline *dl,
 	fd = open_socket(c, c->data_sa.ss_family);
 	if (fd < 0)
 		return -1;
-	if (connect_by(fd, &c->data_sa, dl) < 0) {
-		if (sockaddr_endpoint(&c->data_sa, &ep) == 0)
+	if (sio_connect(fd, &c->data_sa, dl) < 0) {
+		if (sio_endpoint(&c->data_sa, &ep) == 0)
 			err_prefix("data connection to %s port %u", ep.addr, (unsigned)ep.port);
 		goto out_fail;
 	}
@@ -693,26 +531,26 @@ out_fail:
 	return -1;
 }
 
-static int download(int fd, struct deadline *dl, struct sha256_ctx *sha, struct ftpc_xfer *x)
+static int download(int fd, struct sio_deadline *dl, struct sha256_ctx *sha, struct ftpc_xfer *x)
 {
-	uint8_t buf[FTPC_CHUNK];
+	uint8_t buf[SIO_CHUNK];
 
 	for (;;) {
 		ssize_t n;
 
-		if (wait_fd(fd, POLLIN, dl, "data") < 0)
+		if (sio_wait_fd(fd, POLLIN, dl, "data") < 0)
 			return -1;
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n == 0)
 			return 0;
 		if (n < 0) {
-			if (again())
+			if (sio_again())
 				continue;
 			return err_sys("data: recv");
 		}
 		sha256_update(sha, (size_t)n, buf);
 		x->bytes += (uint64_t)n;
-		dl_progress(dl);
+		sio_progress(dl);
 	}
 }
 
@@ -724,11 +562,11 @@ static int download(int fd, struct deadline *dl, struct sha256_ctx *sha, struct 
 static void drain_final(struct ftpc *c, struct ftpc_xfer *x)
 {
 	char saved[1024];
-	struct deadline dl;
+	struct sio_deadline dl;
 	int code;
 
 	str_copy(saved, err_get(), sizeof(saved));
-	dl_start(&dl, c->timeout_ms, 0);
+	sio_deadline_start(&dl, c->timeout_ms, 0);
 	code = read_reply(c, &dl);
 	if (code > 0)
 		x->code_final = code;
@@ -739,7 +577,7 @@ int ftpc_transfer(struct ftpc *c, const char *line, const void *upload, size_t u
 		  struct ftpc_xfer *x)
 {
 	struct sha256_ctx sha;
-	struct deadline dl;
+	struct sio_deadline dl;
 	char label[128];
 	int rc = -1, fd = -1, moved = 0, code;
 
@@ -751,7 +589,7 @@ int ftpc_transfer(struct ftpc *c, const char *line, const void *upload, size_t u
 		goto out;
 	}
 	c->announced = 0;
-	dl_start(&dl, c->timeout_ms, 0);
+	sio_deadline_start(&dl, c->timeout_ms, 0);
 	if (c->passive) {
 		fd = connect_data(c, line, &dl, x);
 	} else if (send_cmd(c, line, &dl) == 0) {
@@ -759,9 +597,9 @@ int ftpc_transfer(struct ftpc *c, const char *line, const void *upload, size_t u
 	}
 	if (fd < 0)
 		goto out;
-	dl_start(&dl, c->timeout_ms, 1);
+	sio_deadline_start(&dl, c->timeout_ms, 1);
 	if (upload) {
-		if (send_all(fd, upload, uplen, &dl, &sha, &x->bytes) < 0)
+		if (sio_send_all(fd, upload, uplen, &dl, &sha, &x->bytes) < 0)
 			err_prefix("data");
 		else if (shutdown(fd, SHUT_WR) < 0)
 			err_sys("data: shutdown");
@@ -776,7 +614,7 @@ int ftpc_transfer(struct ftpc *c, const char *line, const void *upload, size_t u
 		drain_final(c, x);
 		goto out;
 	}
-	dl_start(&dl, c->timeout_ms, 0);
+	sio_deadline_start(&dl, c->timeout_ms, 0);
 	code = read_reply(c, &dl);
 	if (code < 0)
 		goto out;
@@ -808,10 +646,10 @@ uint16_t ftpc_local_port(const struct ftpc *c)
 
 int ftpc_quit(struct ftpc *c)
 {
-	struct deadline dl;
+	struct sio_deadline dl;
 	int code;
 
-	dl_start(&dl, c->timeout_ms, 0);
+	sio_deadline_start(&dl, c->timeout_ms, 0);
 	code = command(c, "QUIT", &dl);
 	if (c->ctl >= 0)
 		close(c->ctl);

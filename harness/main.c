@@ -5,7 +5,7 @@
  */
 #include "lab.h"
 #include "run.h"
-#include "runner.h"
+#include "engine/runner.h"
 #include "summary.h"
 #include "scenario.h"
 #include "session.h"
@@ -489,12 +489,132 @@ static int run_jobs(const struct cli *c, struct job *jobs, int n)
 	return rc;
 }
 
+static int do_inspect(int argc, char **argv, int first)
+{
+	int i, rc = EXIT_PASS;
+
+	if (first == argc) {
+		fprintf(stderr, "ftfw: --inspect: name a capture file\n");
+		return EXIT_SETUP;
+	}
+	for (i = first; i < argc; i++)
+		if (session_inspect(argv[i], stdout) < 0) {
+			fprintf(stderr, "ftfw: %s\n", err_get());
+			rc = EXIT_SETUP;
+		}
+	return rc;
+}
+
+static int do_cleanup(void)
+{
+	int reclaimed;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "ftfw: skipped: --cleanup needs root\n");
+		return EXIT_SKIP;
+	}
+	if (run_reclaim_stale(1, &reclaimed) < 0) {
+		fprintf(stderr, "ftfw: cleanup: %s\n", err_get());
+		return EXIT_SETUP;
+	}
+	printf("ftfw: cleanup: %d run(s) reclaimed\n", reclaimed);
+	return EXIT_PASS;
+}
+
+/* The actions that run no scenario: their exit code, or -1 for the others. */
+static int immediate(struct cli *c, int argc, char **argv, int first)
+{
+	switch (c->action) {
+	case ACT_HELP:
+		usage(stdout);
+		return EXIT_PASS;
+	case ACT_HELP_STEPS:
+		runner_print_steps(stdout);
+		return EXIT_PASS;
+	case ACT_LIST:
+		return do_list(c);
+	case ACT_BENCH_TOPOLOGY:
+		return bench_topology(c);
+	case ACT_INSPECT:
+		return do_inspect(argc, argv, first);
+	case ACT_PCAP:
+		if (first != argc) {
+			fprintf(stderr, "ftfw: --pcap takes one capture and no scenario names\n");
+			return EXIT_SETUP;
+		}
+		return do_pcap(c);
+	case ACT_CLEANUP:
+		return do_cleanup();
+	case ACT_RECORD:
+	case ACT_ALL:
+	case ACT_RUN:
+	case ACT_CHECK:
+		break;
+	}
+	return -1;
+}
+
+static char **names_of(int argc, char **argv, int first, int *n)
+{
+	char **names;
+	int i;
+
+	*n = argc - first;
+	names = xcalloc((size_t)*n, sizeof(*names));
+	for (i = 0; i < *n; i++)
+		names[i] = xstrdup(argv[first + i]);
+	return names;
+}
+
+/* The SCENARIO[:VARIANT] names an action runs; NULL (said why) on a
+ * usage error. */
+static char **job_names(struct cli *c, int argc, char **argv, int first, int *n)
+{
+	const char *p;
+	char **names;
+
+	*n = 0;
+	if (c->action == ACT_RECORD) {
+		for (p = c->record; *p; p++)
+			if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
+				break;
+		if (*p || !c->record[0] || c->record[0] == '.' || strlen(c->record) > 64) {
+			fprintf(stderr, "ftfw: --record: '%s': a name of letters, digits, '-', '_' and '.'\n", c->record);
+			return NULL;
+		}
+		if (argc - first != 1) {
+			fprintf(stderr, "ftfw: --record NAME takes one SCENARIO[:VARIANT]\n");
+			return NULL;
+		}
+		return names_of(argc, argv, first, n);
+	}
+	if (c->action == ACT_ALL) {
+		if (first != argc) {
+			fprintf(stderr, "ftfw: --all takes no scenario names\n");
+			return NULL;
+		}
+		names = catalogue(c, n);
+		if (!names)
+			fprintf(stderr, "ftfw: %s\n", *n ? err_get() : "no scenarios in the catalogue");
+		return names;
+	}
+	if (c->failover_at || c->nat >= 0) {
+		fprintf(stderr, "ftfw: --failover-at, --nat and --no-nat go with --pcap\n");
+		return NULL;
+	}
+	if (first == argc) {
+		usage(stderr);
+		return NULL;
+	}
+	return names_of(argc, argv, first, n);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c = { .action = ACT_RUN, .results = "results", .scenarios = "scenarios", .nat = -1 };
 	struct job *jobs = NULL;
-	char **names = NULL;
-	int first, n = 0, i, rc = EXIT_SETUP, reclaimed;
+	char **names;
+	int first, n = 0, i, rc = EXIT_SETUP;
 
 	/* TAP lines appear as checks complete, even into a pipe or a file. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -504,91 +624,12 @@ int main(int argc, char **argv)
 		return EXIT_SETUP;
 	}
 	log_set_verbose(c.verbose);
-	switch (c.action) {
-	case ACT_HELP:
-		usage(stdout);
-		return EXIT_PASS;
-	case ACT_HELP_STEPS:
-		runner_print_steps(stdout);
-		return EXIT_PASS;
-	case ACT_LIST:
-		return do_list(&c);
-	case ACT_BENCH_TOPOLOGY:
-		return bench_topology(&c);
-	case ACT_INSPECT:
-		if (first == argc) {
-			fprintf(stderr, "ftfw: --inspect: name a capture file\n");
-			return EXIT_SETUP;
-		}
-		for (i = first, rc = EXIT_PASS; i < argc; i++)
-			if (session_inspect(argv[i], stdout) < 0) {
-				fprintf(stderr, "ftfw: %s\n", err_get());
-				rc = EXIT_SETUP;
-			}
+	if ((rc = immediate(&c, argc, argv, first)) >= 0)
 		return rc;
-	case ACT_PCAP:
-		if (first != argc) {
-			fprintf(stderr, "ftfw: --pcap takes one capture and no scenario names\n");
-			return EXIT_SETUP;
-		}
-		return do_pcap(&c);
-	case ACT_RECORD: {
-		const char *p;
-
-		for (p = c.record; *p; p++)
-			if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
-				break;
-		if (*p || !c.record[0] || c.record[0] == '.' || strlen(c.record) > 64) {
-			fprintf(stderr, "ftfw: --record: '%s': a name of letters, digits, '-', '_' and '.'\n", c.record);
-			return EXIT_SETUP;
-		}
-		if (argc - first != 1) {
-			fprintf(stderr, "ftfw: --record NAME takes one SCENARIO[:VARIANT]\n");
-			return EXIT_SETUP;
-		}
-		n = 1;
-		names = xcalloc(1, sizeof(*names));
-		names[0] = xstrdup(argv[first]);
-		break;
-	}
-	case ACT_CLEANUP:
-		if (geteuid() != 0) {
-			fprintf(stderr, "ftfw: skipped: --cleanup needs root\n");
-			return EXIT_SKIP;
-		}
-		if (run_reclaim_stale(1, &reclaimed) < 0) {
-			fprintf(stderr, "ftfw: cleanup: %s\n", err_get());
-			return EXIT_SETUP;
-		}
-		printf("ftfw: cleanup: %d run(s) reclaimed\n", reclaimed);
-		return EXIT_PASS;
-	case ACT_ALL:
-		if (first != argc) {
-			fprintf(stderr, "ftfw: --all takes no scenario names\n");
-			return EXIT_SETUP;
-		}
-		names = catalogue(&c, &n);
-		if (!names) {
-			fprintf(stderr, "ftfw: %s\n", n ? err_get() : "no scenarios in the catalogue");
-			return EXIT_SETUP;
-		}
-		break;
-	case ACT_RUN:
-	case ACT_CHECK:
-		if (c.failover_at || c.nat >= 0) {
-			fprintf(stderr, "ftfw: --failover-at, --nat and --no-nat go with --pcap\n");
-			return EXIT_SETUP;
-		}
-		if (first == argc) {
-			usage(stderr);
-			return EXIT_SETUP;
-		}
-		n = argc - first;
-		names = xcalloc((size_t)n, sizeof(*names));
-		for (i = 0; i < n; i++)
-			names[i] = xstrdup(argv[first + i]);
-		break;
-	}
+	rc = EXIT_SETUP;
+	names = job_names(&c, argc, argv, first, &n);
+	if (!names)
+		return EXIT_SETUP;
 	jobs = xcalloc((size_t)n, sizeof(*jobs));
 	if (load_jobs(&c, names, n, jobs) < 0) {
 		fprintf(stderr, "ftfw: %s\n", err_get());

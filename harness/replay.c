@@ -19,7 +19,7 @@
  * of !d, the firewall having undone what it did to !d. Anything else is
  * what a real endpoint would refuse: the packet is marked desync.
  */
-#include "replay.h"
+#include "replay_int.h"
 #include "counters.h"
 #include "netns.h"
 #include "rewrite.h"
@@ -41,494 +41,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define SIDES 2
-#define SIDE_CLIENT 0
-#define SIDE_SERVER 1
-#define PKT_MAX 65536                 /* an IP packet's largest payload, and room for a rewrite */
-#define BUF_MAX (PKT_MAX + 1024)
-#define SNAPLEN 65535
-#define PCAP_BUFFER (4 << 20)
-#define TTL 64
-/* Injected packets carry this mark, so the quiet table tells the
- * harness's RSTs (replayed from the capture) from the stack's own. */
-#define REPLAY_MARK 0x46544657u      /* "FTFW" */
-#define QUIET_TABLE "ftfw_replay"
-#define ANN_PER_PKT RW_ANN_MAX
-/* A retransmission waits this many deadlines (ND retries after 1 s). */
-#define RETRANSMIT_WAIT 3
-
-static const char *const side_names[SIDES] = { "client", "server" };
-
-/* An endpoint as the lab sees it. */
-struct ep {
-	int family;
-	uint8_t addr[16];
-	uint16_t port;
-};
-
-struct rflow {
-	struct session_peer ends[2];  /* capture: ends[0] connected (or sent first), ends[1] accepted */
-	int side[2];                  /* lab side of each end */
-	int data;                     /* 0 control, 1 data */
-	int session;
-	int nth;                      /* data: K-th data connection of the capture */
-	int ann;                      /* data: the announcement (index into anns), -1 */
-	int ctl;                      /* data: the control flow of its session */
-	int usable;                   /* the lab carries its family */
-	uint64_t first, last;
-	struct {
-		int known;
-		struct ep self, peer;
-	} at[SIDES];                  /* the tuple at each lab side */
-	struct rw_seqmap our[2], fw[2];  /* per direction: 0 = ends[0] -> ends[1] */
-	int bol_tx[2], bol_rx[2];     /* the stream is at the start of a line */
-	int lost;                     /* its last packet stayed dropped after a retransmission */
-	uint64_t replayed, delivered, dropped, desync;
-};
-
-struct rann {
-	enum ftp_kind kind;
-	uint64_t packet;
-	int flow;                     /* the control flow */
-	int data;                     /* data flow it opened, -1 */
-	int from_client;
-	int sent_known, received_known;  /* a 229's endpoint has family AF_UNSPEC (0) */
-	struct ftp_endpoint sent, received;
-};
-
-struct side {
-	struct node *node;            /* not owned */
-	libnet_t *ln[2];              /* owned; [0] IPv4, [1] IPv6 (NULL when the lab lacks it) */
-	pcap_t *pc;                   /* owned */
-	int fd;                       /* pcap_get_selectable_fd() */
-	int mtu;
-	struct ep lab[2];             /* the side's own lab address, [0] v4 [1] v6 (family 0: none) */
-};
-
-/* The packet awaited on the receiving side. */
-struct wait {
-	int active;
-	int flow, dir, side;          /* side: where it must arrive */
-	struct rw_pkt tx;             /* as injected (first segment's header); payload in txpay */
-	uint32_t cap_seq;
-	uint32_t seq_exp, ack_exp;
-	size_t len;                   /* payload bytes injected in all */
-	size_t got;                   /* payload bytes arrived */
-	int arrived;                  /* segments arrived */
-	int split;
-	int64_t t_sent;
-	int64_t drops_base;           /* the firewalls' drops before it was sent (-1: unknown) */
-	struct replay_pkt *res;
-	uint64_t index;
-};
-
-struct replay {
-	char *path;                   /* owned */
-	struct lab *lab;              /* not owned */
-	struct replay_options o;
-	int64_t drops_known;          /* the firewalls' drop count when last read (-1: unknown) */
-	struct session_set *ss;       /* owned */
-	struct trace *tr;             /* owned */
-	struct side side[SIDES];
-	struct rflow *flows;          /* owned */
-	size_t nflows;
-	struct rann *anns;            /* owned */
-	size_t nanns;
-	struct replay_pkt *res;       /* owned; one per packet of the capture */
-	uint64_t count;
-	uint64_t next;
-	int last_flow;                /* lookup cache */
-	struct wait w;
-	struct replay_stats st;
-	int64_t busy_us;
-	FILE *log;                    /* owned */
-	uint8_t pay[BUF_MAX];         /* the payload as captured (padded) */
-	uint8_t txpay[BUF_MAX];       /* rewritten */
-	uint8_t pkt[BUF_MAX];         /* built */
-	char errbuf[LIBNET_ERRBUF_SIZE];
-};
-
-/* ---- names ---- */
-
-static const char *const timings[] = { [REPLAY_LOCKSTEP] = "lockstep", [REPLAY_CAPTURE] = "capture" };
-
-const char *replay_timing_name(enum replay_timing t) { return timings[t]; }
-
-int replay_timing_parse(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(timings); i++)
-		if (strcmp(s, timings[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
-static const char *const verdicts[] = {
-	[RV_PENDING] = "pending", [RV_DELIVERED] = "delivered", [RV_DROPPED] = "dropped",
-	[RV_SKIPPED] = "skipped",
-};
-
-const char *replay_verdict_name(enum replay_verdict v) { return verdicts[v]; }
-
-static const char *const skips[] = {
-	[RS_NONE] = "",
-	[RS_MALFORMED] = "malformed headers",
-	[RS_NOT_TCP] = "not TCP over IP",
-	[RS_FAMILY] = "address family not in the lab",
-	[RS_NOT_FTP] = "not part of an FTP session of the capture",
-	[RS_FRAGMENT] = "IP fragment",
-};
-
-const char *replay_skip_str(enum replay_skip s) { return skips[s]; }
-
-static const struct {
-	unsigned bit;
-	const char *name;
-} changes[] = {
-	{ RV_CHG_ADDRESS, "address" },
-	{ RV_CHG_PORT, "port" },
-	{ RV_CHG_PAYLOAD, "payload" },
-	{ RV_CHG_SEQUENCE, "sequence" },
-};
-
-const char *replay_changed_str(unsigned changed, char *buf, size_t len)
-{
-	size_t i, o = 0;
-
-	if (len)
-		buf[0] = '\0';
-	for (i = 0; i < ARRAY_SIZE(changes); i++)
-		if ((changed & changes[i].bit) && o < len)
-			o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? "," : "", changes[i].name);
-	return buf;
-}
-
-int replay_changed_parse(const char *s, unsigned *mask)
-{
-	char word[32];
-	size_t i, n;
-
-	*mask = 0;
-	while (*s) {
-		n = strcspn(s, ",");
-		if (n == 0 || n >= sizeof(word))
-			return err_set("'%s': expected address, port, payload or sequence", s);
-		memcpy(word, s, n);
-		word[n] = '\0';
-		for (i = 0; i < ARRAY_SIZE(changes); i++)
-			if (strcmp(word, changes[i].name) == 0)
-				break;
-		if (i == ARRAY_SIZE(changes))
-			return err_set("'%s': expected address, port, payload or sequence", word);
-		*mask |= changes[i].bit;
-		s += n + (s[n] == ',');
-	}
-	return 0;
-}
-
-void replay_options_default(struct replay_options *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->timing = REPLAY_LOCKSTEP;
-	o->scale = 1.0;
-	o->deadline_ms = REPLAY_DEADLINE_MS;
-	o->retries = 1;
-}
-
-/* ---- the quiet table ---- */
-
-/*
- * In the endpoints: incoming TCP on eth0 dropped at prerouting priority
- * raw (before the stack, after AF_PACKET taps), and whatever RST (not
- * ours: ours carry REPLAY_MARK) or ICMP destination-unreachable the stack
- * would still send. The counters say how much was held back.
- */
-static int quiet_one(struct node *n, int on)
-{
-	char file[64], text[1536];
-	int rc;
-
-	if (str_fmt(file, sizeof(file), "%s-replay-quiet.nft", node_role(n)) < 0)
-		return -1;
-	if (on)
-		rc = str_fmt(text, sizeof(text),
-			     "# replayed flows: the endpoint's own stack stays out (ftfw-lab replay.c)\n"
-			     "add table inet " QUIET_TABLE "\n"
-			     "flush table inet " QUIET_TABLE "\n"
-			     "table inet " QUIET_TABLE " {\n"
-			     "\tcounter held_in { }\n"
-			     "\tcounter quieted { }\n"
-			     "\tchain pre {\n"
-			     "\t\ttype filter hook prerouting priority raw; policy accept;\n"
-			     "\t\tiifname \"" LAB_IF_HOST "\" meta l4proto tcp counter name \"held_in\" drop\n"
-			     "\t}\n"
-			     "\tchain out {\n"
-			     "\t\ttype filter hook output priority raw; policy accept;\n"
-			     "\t\tmeta mark != 0x%08x tcp flags & rst == rst counter name \"quieted\" drop\n"
-			     "\t\ticmp type destination-unreachable counter name \"quieted\" drop\n"
-			     "\t\ticmpv6 type destination-unreachable counter name \"quieted\" drop\n"
-			     "\t}\n"
-			     "}\n", REPLAY_MARK);
-	else
-		rc = str_fmt(text, sizeof(text), "add table inet " QUIET_TABLE "\ndelete table inet " QUIET_TABLE "\n");
-	if (rc < 0 || node_nft_load(n, file, text, 10000) < 0)
-		return err_prefix("%s: quiet table", node_role(n));
-	return 0;
-}
-
-int replay_quiet(struct lab *l, int on)
-{
-	if (quiet_one(lab_node(l, ROLE_CLIENT), on) < 0 || quiet_one(lab_node(l, ROLE_SERVER), on) < 0)
-		return -1;
-	return 0;
-}
-
-/* ---- sides: raw sockets and captures inside the endpoint namespaces ---- */
-
-struct open_args {
-	struct side *s;
-	int v4, v6;
-	char *errbuf;
-};
-
-static int open_side_cb(void *arg)
-{
-	struct open_args *a = arg;
-	struct side *s = a->s;
-	struct bpf_program prog;
-	char ebuf[PCAP_ERRBUF_SIZE];
-	uint32_t mark = REPLAY_MARK;
-	struct ifreq ifr;
-	int k, rc;
-
-	for (k = 0; k < 2; k++) {
-		if (!(k ? a->v6 : a->v4))
-			continue;
-		s->ln[k] = libnet_init(k ? LIBNET_RAW6 : LIBNET_RAW4, NULL, a->errbuf);
-		if (!s->ln[k])
-			return err_set("libnet_init(%s): %s", k ? "RAW6" : "RAW4", a->errbuf);
-		if (setsockopt(libnet_getfd(s->ln[k]), SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0)
-			return err_sys("SO_MARK");
-		memset(&ifr, 0, sizeof(ifr));
-		str_copy(ifr.ifr_name, LAB_IF_HOST, sizeof(ifr.ifr_name));
-		if (ioctl(libnet_getfd(s->ln[k]), SIOCGIFMTU, &ifr) < 0)
-			return err_sys("%s: MTU", LAB_IF_HOST);
-		s->mtu = ifr.ifr_mtu;
-	}
-	s->pc = pcap_create(LAB_IF_HOST, ebuf);
-	if (!s->pc)
-		return err_set("pcap_create: %s", ebuf);
-	if (pcap_set_snaplen(s->pc, SNAPLEN) != 0 || pcap_set_immediate_mode(s->pc, 1) != 0 ||
-	    pcap_set_buffer_size(s->pc, PCAP_BUFFER) != 0)
-		return err_set("pcap options: %s", pcap_geterr(s->pc));
-	rc = pcap_activate(s->pc);
-	if (rc < 0)
-		return err_set("pcap_activate: %s", pcap_geterr(s->pc));
-	if (pcap_setdirection(s->pc, PCAP_D_IN) != 0)
-		return err_set("pcap_setdirection: %s", pcap_geterr(s->pc));
-	if (pcap_compile(s->pc, &prog, "tcp", 1, PCAP_NETMASK_UNKNOWN) != 0)
-		return err_set("pcap_compile: %s", pcap_geterr(s->pc));
-	rc = pcap_setfilter(s->pc, &prog);
-	pcap_freecode(&prog);
-	if (rc != 0)
-		return err_set("pcap_setfilter: %s", pcap_geterr(s->pc));
-	if (pcap_setnonblock(s->pc, 1, ebuf) != 0)
-		return err_set("pcap_setnonblock: %s", ebuf);
-	s->fd = pcap_get_selectable_fd(s->pc);
-	return s->fd < 0 ? err_set("pcap: no selectable descriptor") : 0;
-}
-
-static void side_close(struct side *s)
-{
-	int k;
-
-	for (k = 0; k < 2; k++)
-		if (s->ln[k])
-			libnet_destroy(s->ln[k]);
-	if (s->pc)
-		pcap_close(s->pc);
-	memset(s, 0, sizeof(*s));
-}
-
-static int set_lab_addr(struct ep *e, int family, const char *text)
-{
-	memset(e, 0, sizeof(*e));
-	e->family = family;
-	if (inet_pton(family, text, e->addr) != 1)
-		return err_set("bad lab address %s", text);
-	return 0;
-}
-
-static int side_open(struct replay *r, int k)
-{
-	enum lab_family fam = lab_family_of(r->lab);
-	struct side *s = &r->side[k];
-	struct open_args a = { s, fam != LAB_FAMILY_IPV6, lab_family_has_v6(fam), r->errbuf };
-
-	s->node = lab_node(r->lab, k == SIDE_CLIENT ? ROLE_CLIENT : ROLE_SERVER);
-	if (a.v4 && set_lab_addr(&s->lab[0], AF_INET, k == SIDE_CLIENT ? LAB_CLIENT_ADDR : LAB_SERVER_ADDR) < 0)
-		return -1;
-	if (a.v6 && set_lab_addr(&s->lab[1], AF_INET6, k == SIDE_CLIENT ? LAB_CLIENT_ADDR6 : LAB_SERVER_ADDR6) < 0)
-		return -1;
-	if (node_call(s->node, open_side_cb, &a) < 0)
-		return err_prefix("%s", side_names[k]);
-	return 0;
-}
-
-/* ---- flows ---- */
-
-static int fam_index(int family)
-{
-	return family == AF_INET6;
-}
-
-static int peer_eq(const struct session_peer *a, const struct session_peer *b)
-{
-	return a->family == b->family && a->port == b->port && memcmp(a->addr, b->addr, 16) == 0;
-}
-
-static int ep_eq(const struct ep *a, const uint8_t *addr, uint16_t port)
-{
-	return memcmp(a->addr, addr, a->family == AF_INET6 ? 16 : 4) == 0 && a->port == port;
-}
-
-static void ep_set(struct ep *e, int family, const uint8_t *addr, uint16_t port)
-{
-	memset(e, 0, sizeof(*e));
-	e->family = family;
-	memcpy(e->addr, addr, family == AF_INET6 ? 16 : 4);
-	e->port = port;
-}
-
-/* An ftp_endpoint (text) into an ep; 0 or -1 when it has no address. */
-static int ep_from_ftp(struct ep *e, const struct ftp_endpoint *f)
-{
-	memset(e, 0, sizeof(*e));
-	if (f->family != AF_INET && f->family != AF_INET6)
-		return -1;
-	if (inet_pton(f->family, f->addr, e->addr) != 1)
-		return -1;
-	e->family = f->family;
-	e->port = f->port;
-	return 0;
-}
-
-static void peer_to_session(const struct ep *e, struct session_peer *p)
-{
-	memset(p, 0, sizeof(*p));
-	if (!e->family)
-		return;
-	p->family = e->family;
-	memcpy(p->addr, e->addr, 16);
-	p->port = e->port;
-}
-
-static int lab_has(const struct replay *r, int family)
-{
-	enum lab_family f = lab_family_of(r->lab);
-
-	return family == AF_INET6 ? lab_family_has_v6(f) : f != LAB_FAMILY_IPV6;
-}
-
-static struct rflow *flow_add(struct replay *r, const struct session_flow *sf, int client_side, int session)
-{
-	struct rflow *f;
-	int d;
-
-	r->flows = xrealloc(r->flows, (r->nflows + 1) * sizeof(*r->flows));
-	f = &r->flows[r->nflows++];
-	memset(f, 0, sizeof(*f));
-	f->ends[0] = sf->client;
-	f->ends[1] = sf->server;
-	f->side[0] = client_side;
-	f->side[1] = !client_side;
-	f->session = session;
-	f->ann = -1;
-	f->ctl = -1;
-	f->first = sf->first;
-	f->last = sf->last;
-	f->usable = lab_has(r, sf->client.family);
-	for (d = 0; d < 2; d++) {
-		rw_seqmap_init(&f->our[d]);
-		rw_seqmap_init(&f->fw[d]);
-		/* a control stream starts with a line; mid-session, take it as so */
-		f->bol_tx[d] = f->bol_rx[d] = 1;
-	}
-	return f;
-}
-
-static int build_flows(struct replay *r)
-{
-	size_t i, j, usable = 0, nth = 0;
-	int v4 = 0, v6 = 0;
-
-	for (i = 0; i < session_count(r->ss); i++) {
-		const struct session *se = session_get(r->ss, i);
-		int ctl = (int)r->nflows;
-		struct rflow *f = flow_add(r, &se->ctl, SIDE_CLIENT, (int)i);
-
-		usable += f->usable;
-		v4 |= se->ctl.client.family == AF_INET;
-		v6 |= se->ctl.client.family == AF_INET6;
-		for (j = 0; j < se->nann; j++) {
-			const struct session_announce *a = &se->ann[j];
-			struct rann *ra;
-
-			r->anns = xrealloc(r->anns, (r->nanns + 1) * sizeof(*r->anns));
-			ra = &r->anns[r->nanns++];
-			memset(ra, 0, sizeof(*ra));
-			ra->kind = a->kind;
-			ra->packet = a->packet;
-			ra->flow = ctl;
-			ra->data = -1;
-			ra->from_client = a->kind == FTP_PORT || a->kind == FTP_EPRT;
-			if (!a->opened)
-				continue;
-			/* PASV/EPSV: the FTP client connects; PORT/EPRT: the FTP server does. */
-			f = flow_add(r, &a->data, ra->from_client ? SIDE_SERVER : SIDE_CLIENT, (int)i);
-			f->data = 1;
-			f->nth = (int)++nth;
-			f->ann = (int)(r->nanns - 1);
-			f->ctl = ctl;
-			ra->data = (int)(r->nflows - 1);
-		}
-	}
-	if (!session_count(r->ss))
-		return err_set("%s: no FTP session (no TCP flow with port 21)", r->path);
-	if (!usable)
-		return err_set("%s: %s capture, the lab is %s only", r->path, v6 && !v4 ? "IPv6" : "IPv4",
-			       lab_family_name(lab_family_of(r->lab)));
-	return 0;
-}
-
-/* The flow of a capture packet and which end sent it; -1 when none. */
-static int flow_lookup(struct replay *r, const struct trace_pkt *p, int *sender)
-{
-	struct session_peer src, dst;
-	size_t i, k;
-
-	memset(&src, 0, sizeof(src));
-	memset(&dst, 0, sizeof(dst));
-	src.family = dst.family = p->family;
-	memcpy(src.addr, p->src, p->family == AF_INET ? 4 : 16);
-	memcpy(dst.addr, p->dst, p->family == AF_INET ? 4 : 16);
-	src.port = p->sport;
-	dst.port = p->dport;
-	for (k = 0; k < r->nflows; k++) {
-		/* the last flow hit first: packets come in runs */
-		i = (k + (size_t)r->last_flow) % r->nflows;
-		if (peer_eq(&r->flows[i].ends[0], &src) && peer_eq(&r->flows[i].ends[1], &dst))
-			*sender = 0;
-		else if (peer_eq(&r->flows[i].ends[1], &src) && peer_eq(&r->flows[i].ends[0], &dst))
-			*sender = 1;
-		else
-			continue;
-		r->last_flow = (int)i;
-		return (int)i;
-	}
-	return -1;
-}
+const char *const rp_side_names[SIDES] = { "client", "server" };
 
 /* ---- open, close ---- */
 
@@ -550,7 +63,7 @@ struct replay *replay_open(const char *path, struct lab *l, const struct replay_
 	r->ss = session_scan(path);
 	if (!r->ss)
 		goto out_fail;
-	if (build_flows(r) < 0)
+	if (rp_build_flows(r) < 0)
 		goto out_fail;
 	r->tr = trace_open(path);
 	if (!r->tr)
@@ -559,7 +72,7 @@ struct replay *replay_open(const char *path, struct lab *l, const struct replay_
 	r->res = xcalloc(r->count ? r->count : 1, sizeof(*r->res));
 	r->next = 1;
 	for (k = 0; k < SIDES; k++)
-		if (side_open(r, k) < 0)
+		if (rp_side_open(r, k) < 0)
 			goto out_fail;
 	if (replay_quiet(l, 1) < 0)
 		goto out_fail;
@@ -586,7 +99,7 @@ void replay_close(struct replay *r)
 	if (!r)
 		return;
 	for (k = 0; k < SIDES; k++)
-		side_close(&r->side[k]);
+		rp_side_close(&r->side[k]);
 	if (r->log)
 		fclose(r->log);
 	trace_close(r->tr);
@@ -601,11 +114,56 @@ void replay_close(struct replay *r)
 /* ---- receiving ---- */
 
 /* Where an arrival belongs: the awaited packet, or nowhere (stray). */
+/* The first segment of the awaited packet: what the firewall changed in
+ * it, whether its numbers are what the receiver expects, the helper's
+ * length change, and the announcements as received. */
+static void first_segment(struct replay *r, struct rflow *f, const struct rw_pkt *a, uint32_t off)
+{
+	struct wait *w = &r->w;
+	struct replay_pkt *res = w->res;
+	/* a segment of a split packet is where it should be when its
+	 * number falls inside the packet's expected range */
+	int32_t dseq = w->split && off < w->len ? 0 : (int32_t)(a->seq - w->seq_exp), dack = 0;
+
+	res->latency_us = (uint32_t)(now_us() - w->t_sent);
+	if (memcmp(a->src, w->tx.src, 16) || memcmp(a->dst, w->tx.dst, 16))
+		res->changed |= RV_CHG_ADDRESS;
+	if (a->sport != w->tx.sport || a->dport != w->tx.dport)
+		res->changed |= RV_CHG_PORT;
+	if ((w->split ? (uint32_t)(a->seq - w->tx.seq) >= w->len : a->seq != w->tx.seq) ||
+	    ((a->flags & TRACE_ACK) && a->ack != w->tx.ack))
+		res->changed |= RV_CHG_SEQUENCE;
+	if (!w->split && (a->plen != w->len || memcmp(a->payload, r->txpay, a->plen) != 0))
+		res->changed |= RV_CHG_PAYLOAD;
+	if (a->flags & TRACE_ACK)
+		dack = (int32_t)(a->ack - w->ack_exp);
+	if (dseq || dack) {
+		res->desync = 1;
+		res->seq_off = dseq;
+		res->ack_off = dack;
+	}
+	/* The firewall changed the payload length (the ftp helper):
+	 * later bytes of this direction are moved by that much. */
+	if (!w->split && a->plen != w->len)
+		rw_seqmap_add(&f->fw[w->dir], w->cap_seq, (int32_t)a->plen - (int32_t)w->len);
+	if (!f->data && a->plen) {
+		struct rw_ann found[ANN_PER_PKT];
+		size_t n = rw_ftp_scan(a->payload, a->plen, w->dir == 0, f->bol_rx[w->dir], found,
+				       ANN_PER_PKT), i, k = 0;
+
+		for (i = 0; i < r->nanns && k < n && k < ANN_PER_PKT; i++)
+			if (r->anns[i].packet == w->index && r->anns[i].flow == w->flow) {
+				r->anns[i].received = found[k++].was;
+				r->anns[i].received_known = 1;
+			}
+		f->bol_rx[w->dir] = a->payload[a->plen - 1] == '\n';
+	}
+}
+
 static void on_arrival(struct replay *r, int side, const struct rw_pkt *a)
 {
 	struct wait *w = &r->w;
 	struct rflow *f;
-	struct replay_pkt *res;
 	uint32_t off;
 	uint8_t mask;
 
@@ -615,7 +173,7 @@ static void on_arrival(struct replay *r, int side, const struct rw_pkt *a)
 	}
 	f = &r->flows[w->flow];
 	if (f->at[side].known) {
-		if (!ep_eq(&f->at[side].peer, a->src, a->sport) || !ep_eq(&f->at[side].self, a->dst, a->dport)) {
+		if (!rp_ep_eq(&f->at[side].peer, a->src, a->sport) || !rp_ep_eq(&f->at[side].self, a->dst, a->dport)) {
 			r->st.stray++;
 			return;
 		}
@@ -623,7 +181,7 @@ static void on_arrival(struct replay *r, int side, const struct rw_pkt *a)
 		/* The flow's first packet here: addressed to this endpoint, the
 		 * same flags and sequence number as sent (a new flow has no
 		 * sequence adjustment yet). */
-		const struct ep *me = &r->side[side].lab[fam_index(a->family)];
+		const struct ep *me = &r->side[side].lab[rp_fam_index(a->family)];
 
 		if (a->family != w->tx.family || memcmp(me->addr, a->dst, a->family == AF_INET6 ? 16 : 4) != 0 ||
 		    a->flags != w->tx.flags || a->seq != w->tx.seq) {
@@ -631,8 +189,8 @@ static void on_arrival(struct replay *r, int side, const struct rw_pkt *a)
 			return;
 		}
 		f->at[side].known = 1;
-		ep_set(&f->at[side].self, a->family, a->dst, a->dport);
-		ep_set(&f->at[side].peer, a->family, a->src, a->sport);
+		rp_ep_set(&f->at[side].self, a->family, a->dst, a->dport);
+		rp_ep_set(&f->at[side].peer, a->family, a->src, a->sport);
 	}
 	/* Flags as sent; a split packet's FIN and PSH are on its last segment only. */
 	mask = (uint8_t)~(TRACE_PSH | (w->split ? TRACE_FIN : 0));
@@ -646,46 +204,8 @@ static void on_arrival(struct replay *r, int side, const struct rw_pkt *a)
 		r->st.stray++;
 		return;
 	}
-	res = w->res;
-	if (w->arrived++ == 0) {
-		/* a segment of a split packet is where it should be when its
-		 * number falls inside the packet's expected range */
-		int32_t dseq = w->split && off < w->len ? 0 : (int32_t)(a->seq - w->seq_exp), dack = 0;
-
-		res->latency_us = (uint32_t)(now_us() - w->t_sent);
-		if (memcmp(a->src, w->tx.src, 16) || memcmp(a->dst, w->tx.dst, 16))
-			res->changed |= RV_CHG_ADDRESS;
-		if (a->sport != w->tx.sport || a->dport != w->tx.dport)
-			res->changed |= RV_CHG_PORT;
-		if ((w->split ? (uint32_t)(a->seq - w->tx.seq) >= w->len : a->seq != w->tx.seq) ||
-		    ((a->flags & TRACE_ACK) && a->ack != w->tx.ack))
-			res->changed |= RV_CHG_SEQUENCE;
-		if (!w->split && (a->plen != w->len || memcmp(a->payload, r->txpay, a->plen) != 0))
-			res->changed |= RV_CHG_PAYLOAD;
-		if (a->flags & TRACE_ACK)
-			dack = (int32_t)(a->ack - w->ack_exp);
-		if (dseq || dack) {
-			res->desync = 1;
-			res->seq_off = dseq;
-			res->ack_off = dack;
-		}
-		/* The firewall changed the payload length (the ftp helper):
-		 * later bytes of this direction are moved by that much. */
-		if (!w->split && a->plen != w->len)
-			rw_seqmap_add(&f->fw[w->dir], w->cap_seq, (int32_t)a->plen - (int32_t)w->len);
-		if (!f->data && a->plen) {
-			struct rw_ann found[ANN_PER_PKT];
-			size_t n = rw_ftp_scan(a->payload, a->plen, w->dir == 0, f->bol_rx[w->dir], found,
-					       ANN_PER_PKT), i, k = 0;
-
-			for (i = 0; i < r->nanns && k < n && k < ANN_PER_PKT; i++)
-				if (r->anns[i].packet == w->index && r->anns[i].flow == w->flow) {
-					r->anns[i].received = found[k++].was;
-					r->anns[i].received_known = 1;
-				}
-			f->bol_rx[w->dir] = a->payload[a->plen - 1] == '\n';
-		}
-	}
+	if (w->arrived++ == 0)
+		first_segment(r, f, a, off);
 	w->got += a->plen;
 	if (w->got >= w->len)
 		w->active = 0;   /* complete */
@@ -765,7 +285,7 @@ static int pump(struct replay *r, int wait_ms, int early)
 			if (!(pfd[k].revents & (POLLIN | POLLERR)))
 				continue;
 			if (pcap_dispatch(r->side[k].pc, -1, on_frame, (u_char *)&c) < 0)
-				return err_set("%s: pcap: %s", side_names[k], pcap_geterr(r->side[k].pc));
+				return err_set("%s: pcap: %s", rp_side_names[k], pcap_geterr(r->side[k].pc));
 		}
 		if (wait_ms <= 0 || !r->w.active || now_ms() >= deadline)
 			return 0;
@@ -801,7 +321,7 @@ static size_t l4_offset(const struct trace_pkt *p)
 /* Where a flow's packet from lab side `side` goes when nothing was learned there. */
 static void default_peer(struct replay *r, const struct rflow *f, int e, struct ep *peer, int *guessed)
 {
-	int side = f->side[e], fi = fam_index(f->ends[e].family);
+	int side = f->side[e], fi = rp_fam_index(f->ends[e].family);
 	const struct ep *other = &r->side[!side].lab[fi];
 	/* only the connecting end dials the announced endpoint */
 	const struct rann *a = f->ann >= 0 && e == 0 ? &r->anns[f->ann] : NULL;
@@ -810,7 +330,7 @@ static void default_peer(struct replay *r, const struct rflow *f, int e, struct 
 	peer->port = f->ends[!e].port;
 	if (a && a->received_known) {
 		/* the endpoint as it reached this side */
-		if (ep_from_ftp(peer, &a->received) < 0) {
+		if (rp_ep_from_ftp(peer, &a->received) < 0) {
 			/* 229: only a port; the address is the control connection's peer */
 			const struct rflow *c = &r->flows[f->ctl];
 
@@ -820,7 +340,7 @@ static void default_peer(struct replay *r, const struct rflow *f, int e, struct 
 		return;
 	}
 	/* The announcement never arrived: what was sent is the best guess. */
-	if (a && a->sent_known && ep_from_ftp(peer, &a->sent) < 0)
+	if (a && a->sent_known && rp_ep_from_ftp(peer, &a->sent) < 0)
 		peer->port = a->sent.port;
 	if (side == SIDE_SERVER) {
 		/* how the server would see the client: through SNAT, the WAN VIP */
@@ -846,7 +366,7 @@ static uint32_t sack_map(void *ctx, uint32_t x)
 static int inject(struct replay *r, int side, const struct rw_pkt *p)
 {
 	struct side *s = &r->side[side];
-	libnet_t *l = s->ln[fam_index(p->family)];
+	libnet_t *l = s->ln[rp_fam_index(p->family)];
 	int n = rw_build(p, r->pkt, sizeof(r->pkt)), c;
 
 	if (n < 0)
@@ -854,7 +374,7 @@ static int inject(struct replay *r, int side, const struct rw_pkt *p)
 	c = p->family == AF_INET6 ? libnet_write_raw_ipv6(l, r->pkt, (uint32_t)n)
 				  : libnet_write_raw_ipv4(l, r->pkt, (uint32_t)n);
 	if (c != n)
-		return err_set("%s: libnet write of %d bytes: %s", side_names[side], n, libnet_geterror(l));
+		return err_set("%s: libnet write of %d bytes: %s", rp_side_names[side], n, libnet_geterror(l));
 	return 0;
 }
 
@@ -910,7 +430,7 @@ static int classify(struct replay *r, const struct trace_pkt *p, struct replay_p
 		return RS_NOT_TCP;
 	if (p->reason != TRACE_OK)
 		return RS_MALFORMED;
-	res->flow = flow_lookup(r, p, e);
+	res->flow = rp_flow_lookup(r, p, e);
 	if (res->flow < 0)
 		return RS_NOT_FTP;
 	if (!r->flows[res->flow].usable)
@@ -981,7 +501,7 @@ static void tx_header(struct replay *r, struct rflow *f, int e, int side, const 
 
 	if (!f->at[side].known) {
 		f->at[side].known = 1;
-		f->at[side].self = tx->lab[fam_index(p->family)];
+		f->at[side].self = tx->lab[rp_fam_index(p->family)];
 		f->at[side].self.port = f->ends[e].port;
 		default_peer(r, f, e, &f->at[side].peer, &guessed);
 		res->guessed = (unsigned)guessed;
@@ -1129,7 +649,7 @@ static int do_packet(struct replay *r, const struct trace_pkt *p)
 int replay_run(struct replay *r, uint64_t until)
 {
 	struct trace_pkt p;
-	int64_t t_start = now_us(), base_us = 0, cb_us = 0;
+	int64_t t_start = now_us(), base_us = 0;
 	struct timeval base_ts = { 0, 0 };
 	int rc = 0, first = 1;
 
@@ -1146,19 +666,6 @@ int replay_run(struct replay *r, uint64_t until)
 		if (n == 0)
 			break;
 		r->next = p.index + 1;
-		if (r->o.before && r->o.before_at == p.index) {
-			int64_t t0 = now_us();
-
-			r->res[p.index - 1].failover = 1;
-			if (r->log)
-				fprintf(r->log, "# before packet %llu: callback\n", (unsigned long long)p.index);
-			if (r->o.before(r->o.ctx, p.index) < 0) {
-				rc = -1;
-				break;
-			}
-			cb_us += now_us() - t0;
-			first = 1;   /* capture timing starts again after the pause */
-		}
 		if (r->o.timing == REPLAY_CAPTURE) {
 			if (first) {
 				base_us = now_us();
@@ -1182,15 +689,19 @@ int replay_run(struct replay *r, uint64_t until)
 			break;
 		}
 	}
-	r->busy_us += now_us() - t_start - cb_us;
+	r->busy_us += now_us() - t_start;
 	if (r->log)
 		fflush(r->log);
 	return rc;
 }
 
-void replay_set_before(struct replay *r, uint64_t index)
+void replay_mark_failover(struct replay *r)
 {
-	r->o.before_at = index;
+	if (r->next < 1 || r->next > r->count)
+		return;
+	r->res[r->next - 1].failover = 1;
+	if (r->log)
+		fprintf(r->log, "# before packet %llu: failover\n", (unsigned long long)r->next);
 }
 
 void replay_set_deadline(struct replay *r, int ms)
@@ -1198,182 +709,3 @@ void replay_set_deadline(struct replay *r, int ms)
 	r->o.deadline_ms = ms > 0 ? ms : REPLAY_DEADLINE_MS;
 }
 
-/* ---- results ---- */
-
-uint64_t replay_next(const struct replay *r) { return r->next; }
-uint64_t replay_count(const struct replay *r) { return r->count; }
-const struct session_set *replay_sessions(const struct replay *r) { return r->ss; }
-const char *replay_path(const struct replay *r) { return r->path; }
-
-const struct replay_pkt *replay_result(const struct replay *r, uint64_t index)
-{
-	if (index < 1 || index > r->count)
-		return NULL;
-	return &r->res[index - 1];
-}
-
-static uint64_t counter_of(struct node *n, const char *name)
-{
-	uint64_t packets = 0;
-
-	if (counter_read(node_fd(n), QUIET_TABLE, name, &packets, NULL) < 0) {
-		/* a figure, not a verdict: said, not hidden as a zero */
-		log_progress("%s: counter %s unread (%s); counted as 0", node_role(n), name, err_get());
-		err_clear();
-		return 0;
-	}
-	return packets;
-}
-
-void replay_stats(const struct replay *r, struct replay_stats *st)
-{
-	*st = r->st;
-	st->seconds = (double)r->busy_us / 1e6;
-	st->pps = st->seconds > 0 ? (double)st->replayed / st->seconds : 0;
-	/* the lab's, not only this replay's: the table is shared */
-	st->held = counter_of(lab_node(r->lab, ROLE_CLIENT), "held_in") +
-		   counter_of(lab_node(r->lab, ROLE_SERVER), "held_in");
-	st->quieted = counter_of(lab_node(r->lab, ROLE_CLIENT), "quieted") +
-		      counter_of(lab_node(r->lab, ROLE_SERVER), "quieted");
-}
-
-static void flags_str(uint8_t fl, char *b)
-{
-	size_t n = 0;
-
-	if (fl & TRACE_SYN)
-		b[n++] = 'S';
-	if (fl & TRACE_FIN)
-		b[n++] = 'F';
-	if (fl & TRACE_RST)
-		b[n++] = 'R';
-	if (fl & TRACE_PSH)
-		b[n++] = 'P';
-	if (fl & TRACE_URG)
-		b[n++] = 'U';
-	if (fl & TRACE_ACK)
-		b[n++] = '.';
-	b[n] = '\0';
-}
-
-const char *replay_pkt_str(const struct replay *r, uint64_t index, char *buf, size_t len)
-{
-	const struct replay_pkt *res = replay_result(r, index);
-	char fl[8], chg[64], what[96] = "";
-	size_t o;
-
-	if (!res) {
-		snprintf(buf, len, "packet %llu: no such packet", (unsigned long long)index);
-		return buf;
-	}
-	if (res->verdict == RV_SKIPPED || res->verdict == RV_PENDING || res->flow < 0) {
-		snprintf(buf, len, "packet %llu %s%s%s", (unsigned long long)index, replay_verdict_name(res->verdict),
-			 res->skip ? ": " : "", replay_skip_str(res->skip));
-		return buf;
-	}
-	flags_str(res->tcpflags, fl);
-	if (r->flows[res->flow].data)
-		snprintf(what, sizeof(what), "data:%d", r->flows[res->flow].nth);
-	else
-		snprintf(what, sizeof(what), "control");
-	o = (size_t)snprintf(buf, len, "packet %llu %s %s [%s] %u bytes: %s", (unsigned long long)index, what,
-			     res->from_client ? "client>server" : "server>client", fl, res->plen,
-			     replay_verdict_name(res->verdict));
-	if (o < len && res->verdict == RV_DELIVERED)
-		o += (size_t)snprintf(buf + o, len - o, " %u us", res->latency_us);
-	if (o < len && res->changed)
-		o += (size_t)snprintf(buf + o, len - o, ", changed %s",
-				      replay_changed_str(res->changed, chg, sizeof(chg)));
-	if (o < len && res->desync)
-		o += (size_t)snprintf(buf + o, len - o, ", out of sequence (seq %+d, ack %+d)", res->seq_off,
-				      res->ack_off);
-	if (o < len && res->padded)
-		o += (size_t)snprintf(buf + o, len - o, ", payload padded (cut by the snapshot length)");
-	if (o < len && res->split)
-		o += (size_t)snprintf(buf + o, len - o, ", sent as MTU-sized segments");
-	if (o < len && res->retransmitted)
-		o += (size_t)snprintf(buf + o, len - o, res->verdict == RV_DELIVERED ? ", after a retransmission"
-										  : ", retransmitted once");
-	if (o < len && res->guessed)
-		o += (size_t)snprintf(buf + o, len - o, ", to a guessed peer");
-	if (o < len && res->failover)
-		o += (size_t)snprintf(buf + o, len - o, ", first after the callback");
-	return buf;
-}
-
-/* ---- flows and announcements ---- */
-
-size_t replay_flow_count(const struct replay *r) { return r->nflows; }
-
-int replay_flow(const struct replay *r, size_t i, struct replay_flow_info *out)
-{
-	const struct rflow *f;
-
-	if (i >= r->nflows)
-		return err_set("no flow %zu", i);
-	f = &r->flows[i];
-	memset(out, 0, sizeof(*out));
-	out->data = f->data;
-	out->session = f->session;
-	out->nth = f->nth;
-	out->first = f->first;
-	out->last = f->last;
-	if (f->ann >= 0)
-		out->ann_kind = r->anns[f->ann].kind;
-	if (f->at[SIDE_CLIENT].known) {
-		peer_to_session(&f->at[SIDE_CLIENT].self, &out->client_self);
-		peer_to_session(&f->at[SIDE_CLIENT].peer, &out->client_peer);
-	}
-	if (f->at[SIDE_SERVER].known) {
-		peer_to_session(&f->at[SIDE_SERVER].self, &out->server_self);
-		peer_to_session(&f->at[SIDE_SERVER].peer, &out->server_peer);
-	}
-	out->replayed = f->replayed;
-	out->delivered = f->delivered;
-	out->dropped = f->dropped;
-	out->desync = f->desync;
-	return 0;
-}
-
-int replay_flow_find(const struct replay *r, const char *name)
-{
-	const char *colon = strchr(name, ':');
-	size_t i, plen = colon ? (size_t)(colon - name) : strlen(name);
-	long k = 1;
-	int data, seen = 0;
-
-	if (colon) {
-		char *end;
-
-		k = strtol(colon + 1, &end, 10);
-		if (*end || k < 1)
-			return err_set("'%s': expected control[:K] or data:K", name);
-	}
-	if (plen == 7 && strncmp(name, "control", 7) == 0)
-		data = 0;
-	else if (plen == 4 && strncmp(name, "data", 4) == 0)
-		data = 1;
-	else
-		return err_set("'%s': expected control[:K] or data:K", name);
-	for (i = 0; i < r->nflows; i++)
-		if (r->flows[i].data == data && ++seen == k)
-			return (int)i;
-	return err_set("no %s connection %ld in the capture (it has %d)", data ? "data" : "control", k, seen);
-}
-
-size_t replay_ann_count(const struct replay *r) { return r->nanns; }
-
-int replay_ann(const struct replay *r, size_t i, struct replay_ann_info *out)
-{
-	if (i >= r->nanns)
-		return err_set("no announcement %zu", i);
-	memset(out, 0, sizeof(*out));
-	out->kind = r->anns[i].kind;
-	out->packet = r->anns[i].packet;
-	out->sent_known = r->anns[i].sent_known;
-	out->received_known = r->anns[i].received_known;
-	out->sent = r->anns[i].sent;
-	out->received = r->anns[i].received;
-	out->data_flow = r->anns[i].data;
-	return 0;
-}

@@ -67,10 +67,6 @@ struct replay_options {
 	int nat_hint;              /* the server would see the client as the WAN VIP: used only
 				    * when no packet of a flow ever arrived to learn it from */
 	const char *log_path;      /* a line per packet written as it goes (NULL: none) */
-	/* before(ctx, N) is called right before packet N == before_at is injected
-	 * (0: never); a -1 from it stops the replay as a lab fault. */
-	uint64_t before_at;
-	int (*before)(void *ctx, uint64_t index);
 	/* The firewalls' verdict, sooner than a deadline: drops(ctx) returns
 	 * how many packets they have dropped so far (-1: unknown). A rise
 	 * while a packet is awaited (and it is still not there 5 ms later)
@@ -78,12 +74,12 @@ struct replay_options {
 	 * be retransmitted, which waits its deadline like a real endpoint's
 	 * timer. NULL: every wait runs to its deadline. */
 	int64_t (*drops)(void *ctx);
-	void *ctx;                 /* for before and drops */
+	void *ctx;                 /* for drops */
 };
 
 #define REPLAY_DEADLINE_MS 300
 
-/* Defaults: lockstep, scale 1, REPLAY_DEADLINE_MS, 1 retry, no NAT hint, no log, no callback. */
+/* Defaults: lockstep, scale 1, REPLAY_DEADLINE_MS, 1 retry, no NAT hint, no log, no drop counter. */
 void replay_options_default(struct replay_options *o);
 
 enum replay_verdict {
@@ -126,7 +122,7 @@ struct replay_pkt {
 	unsigned padded : 1;       /* payload cut by the snapshot length, padded with zeros */
 	unsigned split : 1;        /* sent as several MTU-sized segments */
 	unsigned guessed : 1;      /* sent to a peer never learned (nat_hint's guess) */
-	unsigned failover : 1;     /* the before() callback ran right before it */
+	unsigned failover : 1;     /* a failover happened right before it (replay_mark_failover) */
 	unsigned retransmitted : 1; /* sent a second time (retries) */
 	int32_t seq_off, ack_off;  /* arrived minus what the receiver expects (desync) */
 	uint32_t latency_us;       /* injection to arrival (delivered) */
@@ -144,7 +140,7 @@ struct replay_stats {
 	uint64_t stray;            /* arrivals that matched no packet awaited */
 	uint64_t held;             /* replayed packets kept from the endpoints' own stacks (quiet table) */
 	uint64_t quieted;          /* RSTs / ICMP errors the endpoints' stacks were stopped from sending */
-	double seconds;            /* time spent replaying (callbacks excluded) */
+	double seconds;            /* time spent in replay_run() (between segments excluded) */
 	double pps;                /* replayed / seconds */
 };
 
@@ -172,13 +168,17 @@ void replay_close(struct replay *r);
  * Replay packets up to and including number until (0 or past the end: to
  * the end). Returns 0 (verdicts recorded; dropped packets are verdicts,
  * not errors), or -1 with err set for a lab fault (a send that fails, a
- * capture that breaks, the callback's error).
+ * capture that breaks).
+ *
+ * A replay is driven in segments: replay up to a packet, do something to
+ * the lab (fail over), replay on. Whoever drives it calls
+ * replay_mark_failover() between two segments so the next packet's
+ * result and the log say a failover came right before it.
  */
 int replay_run(struct replay *r, uint64_t until) FTFW_WUR;
+void replay_mark_failover(struct replay *r);
 
-/* Change the callback's packet (0: never) or the per-packet deadline
- * between two replay_run() calls. */
-void replay_set_before(struct replay *r, uint64_t index);
+/* Change the per-packet deadline between two replay_run() calls. */
 void replay_set_deadline(struct replay *r, int ms);
 
 /* The next packet to be replayed (1-based); replay_count() + 1 when done. */

@@ -31,7 +31,7 @@
  * A line ending in a backslash (outside quotes and comments) goes on on
  * the next line; the statement has its first line's number.
  *
- * Steps are listed in the step table (runner.c); `run-scenario --help-steps`
+ * Steps are listed in the step table (harness/steps/table.c); `run-scenario --help-steps`
  * prints them. Any error is reported as "file:line: message" before
  * anything is set up.
  */
@@ -67,7 +67,7 @@ struct sc_kv {
 
 struct sc_step {
 	int line;
-	int verb;                          /* index into the runner's step table */
+	int verb;                          /* index into the step table (harness/steps/table.c) */
 	int argc;
 	char *argv[SC_MAX_ARGS];           /* owned; argv[0] is the verb */
 	int ncond;
@@ -127,14 +127,15 @@ struct scenario {
 };
 
 /*
- * Step validation hooks: the runner's table. verb lookup returns the index
+ * Step validation hooks: the engine's step table (engine/runner.c). verb lookup returns the index
  * or -1; check validates argc/argv and sets err (without the file:line
  * prefix, which the parser adds). check sees a step's words as written
  * (words with '$' are left to later) and again, per variant, with every
- * variable known before the lab is built expanded (scenario_parse), and
- * once more at run time with all of them expanded (scenario_recheck).
+ * variable known before the lab is built expanded (scenario_parse); the
+ * engine parses them once more at run time, with all of them expanded,
+ * by the same schema (engine/args.h).
  *
- * builtin: is name a variable the runner provides? Returns 1 and sets
+ * builtin: is name a variable the engine provides? Returns 1 and sets
  * *value to its value when it is known before the lab is built (the
  * lab's addresses; $nat, $family, ... of lab options lo; $variant), or to
  * NULL when only the run knows it ($active, the daemons' PIDs); returns 0
@@ -196,16 +197,11 @@ int scenario_conds_hold(const struct sc_kv *cond, int ncond, sc_lookup_fn lookup
 int scenario_expand(const char *in, sc_lookup_fn lookup, void *ctx, char *out, size_t len) FTFW_WUR;
 
 /*
- * The run-time half of "checked at parse time, checked again after
- * expansion": expand every word of step st with lookup and run the step's
- * check on the result, the same code the parser ran. A word that was no
- * option as written but looks like one once expanded keeps its written
- * form (it is a positional word when it runs). Returns 0, or -1 with err
- * set to "path:line: VERB: message (at run time: $x is 'value', ...)";
- * an undefined variable is reported the same way.
+ * "$x is 'v', $y is 'w'" for each variable step st names that lookup
+ * knows, into buf: what a message about the expanded words adds (the
+ * engine's "(at run time: ...)").
  */
-int scenario_recheck(const char *path, const struct sc_step *st, const struct sc_verbs *verbs, sc_lookup_fn lookup,
-		     void *ctx) FTFW_WUR;
+void scenario_describe_vars(const struct sc_step *st, sc_lookup_fn lookup, void *ctx, char *buf, size_t len);
 
 /* A word that is a step option as written: key=value, the key made of
  * lower-case letters, '-' and '_'. */

@@ -10,7 +10,7 @@
 #define FTFW_SUMMARY_H
 
 #include <stdio.h>
-#include "runner.h"
+#include "engine/runner.h"
 
 /* "pass", "FAIL", "known-fault", "error" or "skipped". */
 const char *summary_outcome(const struct runner_summary *s);

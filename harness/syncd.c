@@ -75,6 +75,8 @@ static const char *onoff(int v)
 	return v ? "On" : "Off";
 }
 
+/* Long by design: conntrackd.conf as one template, read top to bottom as
+ * the file reads; splitting it would scatter the file's sections. */
 int syncd_render(int index, const struct syncd_options *o, const char *lockfile,
 		 const char *sock, const char *logfile, char *buf, size_t len)
 {

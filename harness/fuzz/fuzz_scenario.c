@@ -1,11 +1,11 @@
 /*
- * libFuzzer target: the scenario parser with the runner's real step
+ * libFuzzer target: the scenario parser with the engine's real step
  * table, as `run-scenario --check` uses it. Any input must end in a
  * scenario or a "file:line: message", never a crash or a leak.
  */
 #include <stdlib.h>
 #include <string.h>
-#include "runner.h"
+#include "engine/runner.h"
 #include "scenario.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);

@@ -1,6 +1,6 @@
 /*
  * test_scenario: the scenario language as tables, one row per case. The
- * parser runs with the runner's real step table (runner_verbs), so a step
+ * parser runs with the engine's real step table (runner_verbs), so a step
  * row is validated exactly as `ftfw` validates it. Valid rows give what
  * the parse must hold (counts, description, one step's words, the lab
  * options a variant ends up with); invalid rows give the "name:LINE: "
@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "runner.h"
+#include "engine/runner.h"
 #include "scenario.h"
 #include "testlib.h"
 

@@ -208,7 +208,8 @@ static const uint32_t linktypes[] = {
 	[L2_NULL] = 0, [L2_LOOP] = 108, [L2_IPV4] = 228, [L2_IPV6] = 229, [L2_ARP] = 1,
 };
 
-/* The frame of spec into b. */
+/* The frame of spec into b. Long by design: one layer after another
+ * (link, IP, IPv6 extension headers, TCP), as the frame is laid out. */
 static void frame(struct buf *b, const struct frame_spec *s)
 {
 	static const uint8_t a4[2][4] = { { 192, 0, 2, 1 }, { 198, 51, 100, 2 } };

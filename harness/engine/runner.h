@@ -1,8 +1,10 @@
 /*
- * runner: runs one variant of a scenario in a fresh lab: brings the lab,
- * the firewall pair, the server, the captures and the event loggers up,
- * executes the steps in order (the step table lives here), records a
- * verdict for every check, and tears everything down whatever happens.
+ * runner: the engine's entry: runs one variant of a scenario in a fresh
+ * lab: brings the lab, the firewall pair, the server, the captures and
+ * the event loggers up (bringup.c), executes the steps in order (the
+ * table is harness/steps/table.c), watches the daemons after each step
+ * (watch.c), records a verdict for every check (verdict.c), and tears
+ * everything down whatever happens.
  */
 #ifndef FTFW_RUNNER_H
 #define FTFW_RUNNER_H
@@ -16,7 +18,8 @@ struct runner_options {
 	FILE *tap;                 /* TAP stream (stdout) */
 };
 
-/* The step table as the parser's validation hooks. */
+/* The step table as the parser's validation hooks (the same schema-driven
+ * parser the engine runs before each step). */
 extern const struct sc_verbs runner_verbs;
 
 /* Print every step's usage and help, from the table. */
