@@ -288,6 +288,32 @@ static int write_sysctl(void *p)
 	return rc;
 }
 
+struct sysctl_read {
+	const char *key;
+	char *buf;
+	size_t len;
+};
+
+static int read_sysctl(void *p)
+{
+	struct sysctl_read *a = p;
+	char path[256], *text;
+	size_t n;
+
+	if (str_fmt(path, sizeof(path), "/proc/sys/%s", a->key) < 0)
+		return -1;
+	text = file_read(path, &n);
+	if (!text)
+		return -1;
+	n = str_copy(a->buf, text, a->len);
+	free(text);
+	if (n >= a->len)
+		n = a->len - 1;
+	while (n && (a->buf[n - 1] == '\n' || a->buf[n - 1] == ' '))
+		a->buf[--n] = '\0';
+	return 0;
+}
+
 int node_nft_load(struct node *n, const char *file, const char *text, int timeout_ms)
 {
 	char path[768], *out = NULL;
@@ -313,6 +339,15 @@ int node_sysctl(struct node *n, const char *key, const char *value)
 
 	/* /proc/sys/net resolves to the namespace of the opener. */
 	if (n->ops->call(n, write_sysctl, &a) < 0)
+		return err_prefix("%s", n->role);
+	return 0;
+}
+
+int node_sysctl_read(struct node *n, const char *key, char *buf, size_t len)
+{
+	struct sysctl_read a = { key, buf, len };
+
+	if (n->ops->call(n, read_sysctl, &a) < 0)
 		return err_prefix("%s", n->role);
 	return 0;
 }

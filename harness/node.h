@@ -76,6 +76,8 @@ int node_nft_load(struct node *n, const char *file, const char *text, int timeou
 
 /* Write a sysctl inside the node ("net/ipv4/ip_forward", "1"). */
 int node_sysctl(struct node *n, const char *key, const char *value) FTFW_WUR;
+/* Read one inside the node, its trailing newline dropped, into buf. */
+int node_sysctl_read(struct node *n, const char *key, char *buf, size_t len) FTFW_WUR;
 
 /* Is pid (started by node_spawn) still running? Reaps it if it exited,
  * and then *status (if not NULL) gets its wait status. */

@@ -27,6 +27,8 @@ extern const struct step_def step_inject, step_inject_expect;
 extern const struct step_def step_exec, step_spawn, step_pause, step_note_def;
 /* replay.c, replay_verdict.c */
 extern const struct step_def step_replay, step_replay_continue, step_replay_verdict;
+/* sysctl.c */
+extern const struct step_def step_sysctl;
 
 /* state.c: a firewall's table (kernel) or conntrackd cache into out. */
 int steps_fetch(struct step_ctx *c, int k, enum ct_source src, enum ct_kind kind, struct ct_list *out) FTFW_WUR;

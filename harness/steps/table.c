@@ -30,6 +30,7 @@ const struct step_def *const step_table[] = {
 	&step_exec,
 	&step_spawn,
 	&step_show_state,
+	&step_sysctl,
 };
 
 const size_t step_table_len = ARRAY_SIZE(step_table);

@@ -164,6 +164,7 @@ static const struct {
 	{ "exec", "exec client true", 1 },
 	{ "spawn", "spawn server l1 sleep 9 ready=x", 1 },
 	{ "show-state", "show-state fw2", 0 },
+	{ "sysctl", "sysctl fw2 net.netfilter.nf_conntrack_helper 1", 0 },
 };
 
 START_TEST(test_usage)
