@@ -31,12 +31,18 @@ static int terms(const struct args *a, int first, struct inject_spec *spec, cons
 	return inject_spec_parse(n, words, spec, buf, len);
 }
 
-static int c_inject(const struct args *a)
+/* The schemas' rule: the terms from word first on are the inject module's. */
+static int check_terms(const struct args *a, int first)
 {
 	struct inject_spec spec;
 	char buf[512];
 
-	return terms(a, 2, &spec, NULL, buf, sizeof(buf)) < 0 ? -1 : 0;
+	return terms(a, first, &spec, NULL, buf, sizeof(buf)) < 0 ? -1 : 0;
+}
+
+static int c_inject(const struct args *a)
+{
+	return check_terms(a, 2);
 }
 
 /* inject FW src= dst= sport= dport= [helper=] [snat=|dnat=] [timeout=S] */
@@ -82,10 +88,7 @@ static int p_port_term(const char *v, struct arg_val *out)
 
 static int c_inject_expect(const struct args *a)
 {
-	struct inject_spec spec;
-	char buf[512];
-
-	return terms(a, 3, &spec, NULL, buf, sizeof(buf)) < 0 ? -1 : 0;
+	return check_terms(a, 3);
 }
 
 /* inject-expect FW port=N src= dst= sport= dport= [helper=] */
