@@ -387,3 +387,41 @@ int firewall_start_vrrp(struct firewall *fw, const struct fw_options *o)
 		return err_prefix("%s", lab_role_name(fw->role));
 	return 0;
 }
+
+/* With keepalived: fw-1 master first, then fw-2's keepalived. */
+static int vrrp_pair_up(struct lab *l, const struct fw_options *o, struct firewall *fw2)
+{
+	int64_t deadline = now_ms() + 10000;
+
+	while (lab_has_vips(l, ROLE_FW1) != 1) {
+		if (now_ms() > deadline)
+			return err_set("keepalived: fw1 did not take the virtual IPs within 10 s");
+		sleep_ms(10);
+	}
+	if (firewall_start_vrrp(fw2, o) < 0)
+		return -1;
+	if (!firewall_vrrp_wait(fw2, "BACKUP", 10000))
+		return err_set("keepalived: fw2 did not settle as backup within 10 s (see fw2-keepalived.log)");
+	if (lab_has_vips(l, ROLE_FW1) != 1)
+		return err_set("keepalived: fw1 lost the virtual IPs while fw2 started (see fw1-keepalived.log)");
+	return 0;
+}
+
+int firewall_pair_up(struct lab *l, const struct fw_options *o, struct firewall *fw[2])
+{
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		struct fw_options ko = *o;
+
+		/* With keepalived, fw-2's starts once fw-1 is master (vrrp_pair_up). */
+		if (k && ko.driver == FAILOVER_KEEPALIVED)
+			ko.driver = FAILOVER_DIRECT;
+		fw[k] = firewall_new(l, k ? ROLE_FW2 : ROLE_FW1, &ko);
+		if (!fw[k])
+			return -1;
+	}
+	if (o->driver == FAILOVER_DIRECT)
+		return lab_vips(l, ROLE_FW1, 1);
+	return vrrp_pair_up(l, o, fw[1]);
+}

@@ -53,6 +53,18 @@ struct firewall;
 struct firewall *firewall_new(struct lab *l, enum lab_role role, const struct fw_options *o);
 void firewall_free(struct firewall *fw);
 
+/*
+ * Both firewalls of lab l up, fw-1 active, as a pair starts: with the
+ * direct driver, fw-1 takes the virtual IPs; with keepalived, fw-2's
+ * keepalived starts only once fw-1 holds them, and the pair is up once
+ * fw-2's notify hook has run for BACKUP (started together, fw-2 was
+ * master for a moment under load, and that moment's commit later made a
+ * failover replace the control conntrack and its expectations). fw[0]
+ * and fw[1] are set as far as it got (each firewall_free()); 0 or -1
+ * with err set.
+ */
+int firewall_pair_up(struct lab *l, const struct fw_options *o, struct firewall *fw[2]) FTFW_WUR;
+
 struct node *firewall_node(const struct firewall *fw);
 struct syncd *firewall_syncd(const struct firewall *fw);
 enum lab_role firewall_role(const struct firewall *fw);

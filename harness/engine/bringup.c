@@ -1,7 +1,7 @@
 /*
  * bringup: one variant's lab up, in order (namespaces, a capture per
- * interface, event loggers, vsftpd, the firewall pair with the VIPs on
- * fw-1), and down again, whatever state set-up reached.
+ * interface, event loggers, vsftpd, the firewall pair: firewall.c knows
+ * how a pair starts), and down again, whatever state set-up reached.
  */
 #include "engine/engine.h"
 #include "capture.h"
@@ -70,52 +70,12 @@ static int server_up(struct step_ctx *c)
 	return server_start(c->server);
 }
 
-/* With keepalived: fw-1 master first, then fw-2's keepalived. */
-static int vrrp_up(struct step_ctx *c)
-{
-	int64_t deadline = now_ms() + 10000;
-
-	while (lab_has_vips(c->lab, ROLE_FW1) != 1) {
-		if (now_ms() > deadline)
-			return err_set("keepalived: fw1 did not take the virtual IPs within 10 s");
-		sleep_ms(10);
-	}
-	/*
-	 * Only now fw-2's keepalived: started beside fw-1's, it became
-	 * master for a moment when fw-1's first advertisement was late
-	 * (seen in a soak), and that moment's commit made a later
-	 * failover replace the control conntrack and its expectations.
-	 * The steps begin once fw-2's notify hook has run for BACKUP.
-	 */
-	if (firewall_start_vrrp(c->fw[1], &c->lo.fw) < 0)
-		return -1;
-	if (!firewall_vrrp_wait(c->fw[1], "BACKUP", 10000))
-		return err_set("keepalived: fw2 did not settle as backup within 10 s (see fw2-keepalived.log)");
-	if (lab_has_vips(c->lab, ROLE_FW1) != 1)
-		return err_set("keepalived: fw1 lost the virtual IPs while fw2 started (see fw1-keepalived.log)");
-	return 0;
-}
-
 static int firewalls_up(struct step_ctx *c)
 {
-	int k;
-
 	log_progress("firewalls: nftables, conntrackd%s (NAT %s)",
 		     c->lo.fw.driver == FAILOVER_KEEPALIVED ? ", keepalived" : "", nat_mode_name(c->lo.fw.nat));
-	for (k = 0; k < 2; k++) {
-		struct fw_options o = c->lo.fw;
-
-		/* With keepalived, fw-2's starts once fw-1 is master (vrrp_up). */
-		if (k && o.driver == FAILOVER_KEEPALIVED)
-			o.driver = FAILOVER_DIRECT;
-		c->fw[k] = firewall_new(c->lab, k ? ROLE_FW2 : ROLE_FW1, &o);
-		if (!c->fw[k])
-			return -1;
-	}
 	c->active = 0;
-	if (c->lo.fw.driver == FAILOVER_DIRECT)
-		return lab_vips(c->lab, ROLE_FW1, 1);
-	return vrrp_up(c);
+	return firewall_pair_up(c->lab, &c->lo.fw, c->fw);
 }
 
 int engine_setup(struct step_ctx *c)
