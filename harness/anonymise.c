@@ -239,6 +239,22 @@ static int map_control(struct anon *a, struct rw_pkt *p, uint8_t *out, size_t ca
 	return 0;
 }
 
+int anon_arp(struct anon *a, uint8_t *arp, size_t len)
+{
+	size_t hlen;
+
+	/* htype (any), ptype IPv4, hlen, plen 4; then sha spa tha tpa */
+	if (len < 8 || rw_get16(arp + 2) != 0x0800 || arp[5] != 4)
+		return 0;
+	hlen = arp[4];
+	if (len < 8 + 2 * hlen + 8)
+		return 0;
+	map_addr(a, AF_INET, arp + 8 + hlen);
+	map_addr(a, AF_INET, arp + 8 + 2 * hlen + 4);
+	a->st.arp++;
+	return 1;
+}
+
 int anon_packet(struct anon *a, const uint8_t *ip, size_t caplen, size_t wirelen, uint8_t *out, size_t cap,
 		size_t *outlen, size_t *outwire)
 {

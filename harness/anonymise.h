@@ -26,9 +26,10 @@
 #include "util.h"
 
 struct anon_stats {
-	uint64_t packets;        /* given to anon_packet() */
+	uint64_t packets;        /* given to anon_packet() (anonymise_capture: every frame) */
 	uint64_t mapped;         /* IP packets whose addresses were mapped */
 	uint64_t not_ip;         /* too short or not IPv4/IPv6: copied unchanged */
+	uint64_t arp;            /* ARP packets whose IPv4 addresses were mapped */
 	uint64_t announcements;  /* PORT/EPRT/227/229 addresses mapped */
 	uint64_t resized;        /* payloads whose length changed */
 	uint64_t ftp_cut;        /* FTP control packets cut by the snapshot length or
@@ -51,6 +52,13 @@ void anon_free(struct anon *a);
  */
 int anon_packet(struct anon *a, const uint8_t *ip, size_t caplen, size_t wirelen, uint8_t *out, size_t cap,
 		size_t *outlen, size_t *outwire) FTFW_WUR;
+
+/*
+ * An ARP packet (arp: the ARP header on, len bytes) of IPv4 over any
+ * hardware: its sender and target protocol addresses mapped in place, as
+ * the IP headers' are. 1 mapped, 0 not such a packet (left as it is).
+ */
+int anon_arp(struct anon *a, uint8_t *arp, size_t len);
 
 const struct anon_stats *anon_stats(const struct anon *a);
 

@@ -8,6 +8,7 @@
 #include "engine/runner.h"
 #include "summary.h"
 #include "scenario.h"
+#include "anonymise_capture.h"
 #include "session.h"
 
 #include <ctype.h>
@@ -34,6 +35,7 @@ enum action {
 	ACT_INSPECT,
 	ACT_PCAP,
 	ACT_RECORD,
+	ACT_ANONYMISE,
 };
 
 struct cli {
@@ -45,6 +47,7 @@ struct cli {
 	const char *scenarios;
 	const char *pcap;         /* --pcap FILE */
 	const char *record;       /* --record NAME */
+	const char *anon_key;     /* --anonymise KEY */
 	uint64_t failover_at;     /* --failover-at N (0: none) */
 	int nat;                  /* --nat 1, --no-nat 0, -1 the lab's default (on) */
 };
@@ -68,6 +71,8 @@ static const struct option_def {
 	{ "failover-at", 1, 'F', "N", "with --pcap: fail over right before packet N; notes both firewalls' state" },
 	{ "nat", 0, 'N', NULL, "with --pcap: SNAT to the WAN virtual IP (the default)" },
 	{ "no-nat", 0, 'n', NULL, "with --pcap: routed, no NAT" },
+	{ "anonymise", 1, 'A', "KEY", "anonymise the capture IN into OUT (two names follow): addresses, also in PORT, EPRT, 227 "
+	  "and 229, mapped keyed and prefix-preserving (Crypto-PAn); KEY: 64 hex digits or a file holding them" },
 	{ "record", 1, 'R', "NAME", "run the one SCENARIO[:VARIANT] named and keep its client-side capture as pcaps/NAME.pcap" },
 	{ "help-steps", 0, 'S', NULL, "list the steps a scenario can use" },
 	{ "bench-topology", 1, 'B', "N", "raise and tear down the bare lab N times, print timings" },
@@ -125,6 +130,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		case 'I': c->action = ACT_INSPECT; break;
 		case 'P': c->action = ACT_PCAP; c->pcap = optarg; break;
 		case 'R': c->action = ACT_RECORD; c->record = optarg; break;
+		case 'A': c->action = ACT_ANONYMISE; c->anon_key = optarg; break;
 		case 'N': c->nat = 1; break;
 		case 'n': c->nat = 0; break;
 		case 'F': {
@@ -505,6 +511,34 @@ static int do_inspect(int argc, char **argv, int first)
 	return rc;
 }
 
+/* --anonymise KEY IN OUT */
+static int do_anonymise(const struct cli *c, int argc, char **argv, int first)
+{
+	uint8_t key[CRYPTOPAN_KEY_LEN];
+	struct anon_stats st;
+	char line[512];
+	int rc = EXIT_SETUP;
+
+	if (argc - first != 2) {
+		fprintf(stderr, "ftfw: --anonymise KEY takes two names: the capture IN and the file OUT\n");
+		return EXIT_SETUP;
+	}
+	if (anonymise_key_arg(c->anon_key, key) < 0) {
+		fprintf(stderr, "ftfw: %s\n", err_get());
+		goto out;
+	}
+	if (anonymise_capture(argv[first], argv[first + 1], key, &st) < 0) {
+		fprintf(stderr, "ftfw: %s\n", err_get());
+		goto out;
+	}
+	printf("ftfw: %s -> %s: %s\n", argv[first], argv[first + 1], anonymise_summary(&st, line, sizeof(line)));
+	printf("ftfw: written as pcap: pcapng comments and other non-packet blocks are not carried\n");
+	rc = EXIT_PASS;
+out:
+	memset(key, 0, sizeof(key));
+	return rc;
+}
+
 static int do_cleanup(void)
 {
 	int reclaimed;
@@ -545,6 +579,8 @@ static int immediate(struct cli *c, int argc, char **argv, int first)
 		return do_pcap(c);
 	case ACT_CLEANUP:
 		return do_cleanup();
+	case ACT_ANONYMISE:
+		return do_anonymise(c, argc, argv, first);
 	case ACT_RECORD:
 	case ACT_ALL:
 	case ACT_RUN:

@@ -428,6 +428,7 @@ int trace_next(struct trace *t, struct trace_pkt *p)
 	p->ts = h->ts;
 	p->caplen = h->caplen;
 	p->wirelen = h->len;
+	p->frame = data;
 	parse_packet(t, p, data);
 	return 1;
 }

@@ -68,6 +68,7 @@ struct trace_pkt {
 	uint32_t caplen;           /* bytes of the frame in the file */
 	uint32_t wirelen;          /* bytes of the frame on the wire; > caplen: cut by snaplen */
 	enum trace_reason reason;  /* TRACE_OK or what stopped the parse */
+	const uint8_t *frame;      /* the frame as captured (caplen bytes), link header first */
 
 	/*
 	 * Layer 3. family and ip are set unless reason is TRACE_NOT_IP or

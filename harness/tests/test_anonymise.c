@@ -8,11 +8,16 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "anonymise.h"
+#include "anonymise_capture.h"
 #include "rewrite.h"
 #include "testlib.h"
 #include "trace.h"
@@ -247,6 +252,150 @@ START_TEST(test_udp)
 }
 END_TEST
 
+/* ---- capture files ---- */
+
+static char dir[256];
+
+static void dir_setup(void)
+{
+	tl_tmpdir_make(dir, sizeof(dir), "test_anonymise");
+}
+
+static void dir_teardown(void)
+{
+	tl_tmpdir_remove(dir);
+}
+
+static const uint8_t eth[14] = { 0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0x02, 0x08, 0x00 };
+/* who-has 192.0.2.1 tell 192.0.2.10 */
+static const uint8_t arp[42] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0x06,
+				 0, 1, 0x08, 0x00, 6, 4, 0, 1, 0x02, 0, 0, 0, 0, 0x01, 192, 0, 2, 10,
+				 0, 0, 0, 0, 0, 0, 192, 0, 2, 1 };
+
+/* A pcap of: an ARP frame, a PORT packet, an HTTP packet (Ethernet). */
+static void write_capture(const char *path)
+{
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+	pcap_dumper_t *d = pcap_dump_open(dead, path);
+	uint8_t frame[600];
+	struct pcap_pkthdr h = { { 1, 0 }, sizeof(arp), sizeof(arp) };
+	size_t n;
+
+	ck_assert_ptr_nonnull(d);
+	pcap_dump((u_char *)d, &h, arp);
+	memcpy(frame, eth, sizeof(eth));
+	n = build(AF_INET, C4, S4, 40000, 21, 100, 200, "PORT 192,0,2,10,200,10\r\n", frame + 14, sizeof(frame) - 14);
+	h.caplen = h.len = (bpf_u_int32)(14 + n);
+	pcap_dump((u_char *)d, &h, frame);
+	n = build(AF_INET, C4, S4, 40001, 80, 1, 1, "GET / HTTP/1.0\r\n", frame + 14, sizeof(frame) - 14);
+	h.caplen = h.len = (bpf_u_int32)(14 + n);
+	pcap_dump((u_char *)d, &h, frame);
+	pcap_dump_close(d);
+	pcap_close(dead);
+}
+
+/* Read back: the frames, link headers kept, addresses and the PORT mapped. */
+START_TEST(test_capture_file)
+{
+	char in[512], out[512], c4[INET_ADDRSTRLEN], want[96];
+	struct anon_stats st;
+	struct trace *t;
+	struct trace_pkt p;
+	int i = 0;
+
+	snprintf(in, sizeof(in), "%s/in.pcap", dir);
+	snprintf(out, sizeof(out), "%s/out.pcap", dir);
+	write_capture(in);
+	ck_assert_msg(anonymise_capture(in, out, key, &st) == 0, "%s", err_get());
+	ck_assert_uint_eq(st.packets, 3);
+	ck_assert_uint_eq(st.not_ip, 1);
+	ck_assert_uint_eq(st.arp, 1);
+	ck_assert_uint_eq(st.mapped, 2);
+	ck_assert_uint_eq(st.announcements, 1);
+	t = trace_open(out);
+	ck_assert_msg(t != NULL, "%s", err_get());
+	ck_assert_int_eq(trace_linktype(t), DLT_EN10MB);
+	snprintf(want, sizeof(want), "PORT %s,200,10\r\n", commas(C4, c4, sizeof(c4)));
+	while (trace_next(t, &p) > 0) {
+		i++;
+		if (i == 1) {
+			/* ARP: the MAC addresses kept, the IPv4 ones mapped */
+			ck_assert_uint_eq(p.caplen, sizeof(arp));
+			ck_assert_int_eq(memcmp(p.frame, arp, 28), 0);
+			assert_addr(AF_INET, p.frame + 28, C4);
+			ck_assert_int_eq(memcmp(p.frame + 32, arp + 32, 6), 0);
+			assert_addr(AF_INET, p.frame + 38, "192.0.2.1");
+			continue;
+		}
+		ck_assert_int_eq(memcmp(p.frame, eth, sizeof(eth)), 0);   /* MAC addresses kept */
+		assert_addr(AF_INET, p.src, C4);
+		assert_addr(AF_INET, p.dst, S4);
+		if (i == 2)
+			ck_assert_int_eq(memcmp(p.ip + p.payload_off, want, strlen(want)), 0);
+	}
+	ck_assert_int_eq(i, 3);
+	trace_close(t);
+}
+END_TEST
+
+/* Refusals: the input itself as output, a symlink as output (its target
+ * untouched), a file that is no capture (nothing left at out). */
+START_TEST(test_capture_refusals)
+{
+	char in[512], out[512], link[512], target[512];
+	struct stat sb;
+
+	snprintf(in, sizeof(in), "%s/in.pcap", dir);
+	snprintf(out, sizeof(out), "%s/refused.pcap", dir);
+	snprintf(link, sizeof(link), "%s/link.pcap", dir);
+	snprintf(target, sizeof(target), "%s/target", dir);
+	write_capture(in);
+	err_clear();
+	ck_assert_int_eq(anonymise_capture(in, in, key, NULL), -1);
+	ck_assert_msg(strstr(err_get(), "must go to another file"), "%s", err_get());
+	ck_assert_int_eq(file_write(target, "keep", 4, 0644), 0);
+	ck_assert_int_eq(symlink(target, link), 0);
+	ck_assert_int_eq(anonymise_capture(in, link, key, NULL), -1);
+	ck_assert_int_eq(stat(target, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 4);
+	/* a capture cut inside its last packet: an error, and the output removed */
+	write_capture(in);
+	ck_assert_int_eq(stat(in, &sb), 0);
+	ck_assert_int_eq(truncate(in, sb.st_size - 10), 0);
+	ck_assert_int_eq(anonymise_capture(in, out, key, NULL), -1);
+	ck_assert_msg(strstr(err_get(), "truncated"), "%s", err_get());
+	ck_assert_int_ne(access(out, F_OK), 0);
+	ck_assert_int_eq(file_write(in, "this is not a capture", 21, 0644), 0);
+	ck_assert_int_eq(anonymise_capture(in, out, key, NULL), -1);
+	ck_assert_msg(strstr(err_get(), "not a pcap or pcapng file"), "%s", err_get());
+	ck_assert_int_ne(access(out, F_OK), 0);
+}
+END_TEST
+
+/* The key on the command line: digits, or a file holding them. */
+START_TEST(test_key_arg)
+{
+	char path[512];
+	uint8_t k[CRYPTOPAN_KEY_LEN];
+	const char *hex = "1522178d33a4cf80130a5b1649907d10d8988f837979652762574c2d2a842202";
+
+	snprintf(path, sizeof(path), "%s/key", dir);
+	ck_assert_msg(anonymise_key_arg(hex, k) == 0, "%s", err_get());
+	ck_assert_int_eq(memcmp(k, key, sizeof(k)), 0);
+	ck_assert_int_eq(file_write(path, "1522178d33a4cf80130a5b1649907d10d8988f837979652762574c2d2a842202\n", 65, 0600), 0);
+	ck_assert_msg(anonymise_key_arg(path, k) == 0, "%s", err_get());
+	ck_assert_int_eq(memcmp(k, key, sizeof(k)), 0);
+	ck_assert_int_eq(file_write(path, "short\n", 6, 0600), 0);
+	ck_assert_int_eq(anonymise_key_arg(path, k), -1);
+	ck_assert_msg(strstr(err_get(), "this one has 5 characters"), "%s", err_get());
+	ck_assert_int_eq(anonymise_key_arg("/nonexistent/key", k), -1);
+	ck_assert_msg(strstr(err_get(), "64 hexadecimal digits or a file holding them"), "%s", err_get());
+	/* 64 characters that are not all digits: the message does not repeat them */
+	ck_assert_int_eq(anonymise_key_arg("x522178d33a4cf80130a5b1649907d10d8988f837979652762574c2d2a842202", k), -1);
+	ck_assert_msg(!strstr(err_get(), "x522178d"), "the key is echoed: %s", err_get());
+}
+END_TEST
+
 static Suite *anonymise_suite(void)
 {
 	Suite *s = suite_create("anonymise");
@@ -255,6 +404,12 @@ static Suite *anonymise_suite(void)
 	tcase_add_test(t, test_conversation);
 	tcase_add_test(t, test_other_traffic);
 	tcase_add_test(t, test_udp);
+	suite_add_tcase(s, t);
+	t = tcase_create("files");
+	tcase_add_unchecked_fixture(t, dir_setup, dir_teardown);
+	tcase_add_test(t, test_capture_file);
+	tcase_add_test(t, test_capture_refusals);
+	tcase_add_test(t, test_key_arg);
 	suite_add_tcase(s, t);
 	return s;
 }
