@@ -199,7 +199,7 @@ static int map_payload(struct anon *a, struct ctl_flow *f, int dir, int from_cli
 		bol = nl != NULL;
 		i = end;
 	}
-	f->bol[dir] = len ? in[len - 1] == '\n' : f->bol[dir];
+	f->bol[dir] = bol;   /* where the payload left the stream (unchanged when empty) */
 	*outlen = o;
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* anonymise_capture: a capture file anonymised. See anonymise_capture.h. */
 #include "anonymise_capture.h"
+#include "rewrite.h"
 #include "trace.h"
 
 #include <errno.h>
@@ -11,11 +12,6 @@
 #include <unistd.h>
 
 #define OUT_SNAPLEN 262144
-
-static uint16_t rw16(const uint8_t *b)
-{
-	return (uint16_t)(b[0] << 8 | b[1]);
-}
 #define GROWTH 4096
 
 struct writer {
@@ -77,9 +73,9 @@ static size_t arp_offset(int linktype, const uint8_t *f, size_t len)
 
 	if (linktype != DLT_EN10MB)
 		return 0;
-	while (off + 2 <= len && (rw16(f + off) == 0x8100 || rw16(f + off) == 0x88a8) && off < 20)
+	while (off + 2 <= len && (rw_get16(f + off) == 0x8100 || rw_get16(f + off) == 0x88a8) && off < 20)
 		off += 4;
-	return off + 2 <= len && rw16(f + off) == 0x0806 ? off + 2 : 0;
+	return off + 2 <= len && rw_get16(f + off) == 0x0806 ? off + 2 : 0;
 }
 
 /* One frame: the link header as it was, the IP packet anonymised, and

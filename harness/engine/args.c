@@ -32,16 +32,6 @@ static const struct arg_spec common[] = {
 	{ .name = "evidence", .kind = ARG_WORD },
 };
 
-int args_is_common_key(const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(common); i++)
-		if (strcmp(common[i].name, key) == 0)
-			return 1;
-	return 0;
-}
-
 /* "500ms", "3s", "1500" (ms). */
 int args_parse_duration(const char *s, int *ms)
 {
@@ -222,16 +212,14 @@ static int is_option(const struct step_schema *s, unsigned flags, const char *w,
 	return 1;
 }
 
+/* Option word (key already split off by is_option()). */
 static int add_option(struct args *a, const struct step_schema *s, unsigned flags, const char *written, char *word,
-		      int known)
+		      const char *key, int too_long, int known)
 {
 	const struct arg_spec *spec;
 	struct opt *o = &a->opt[a->nopt];
-	char key[KEY_MAX];
-	int too_long;
 	char *eq;
 
-	is_option(s, flags, written, key, &too_long);
 	if (too_long)
 		return err_set("option '%s': key too long", written);
 	spec = opt_spec(s, key);
@@ -293,7 +281,7 @@ struct args *args_parse(const struct step_schema *s, unsigned flags, int argc, c
 		add_text(a, &tl, i, a->word[i]);
 		known = run_time || !strchr(words[i], '$');
 		if (i > 0 && is_option(s, flags, written[i], key, &too_long)) {
-			rc = add_option(a, s, flags, written[i], a->word[i], known);
+			rc = add_option(a, s, flags, written[i], a->word[i], key, too_long, known);
 			continue;
 		}
 		a->pos[a->n].s = a->word[i];
@@ -382,21 +370,6 @@ double args_opt_double(const struct args *a, const char *key, double def)
 	const struct arg_val *v = args_optv(a, key);
 
 	return v && v->known ? v->d : def;
-}
-
-int args_nopt(const struct args *a)
-{
-	return a->nopt;
-}
-
-const char *args_opt_key(const struct args *a, int i)
-{
-	return i >= 0 && i < a->nopt ? a->opt[i].key : NULL;
-}
-
-const struct arg_val *args_opt_at(const struct args *a, int i)
-{
-	return i >= 0 && i < a->nopt ? &a->opt[i].v : NULL;
 }
 
 const char *args_text(const struct args *a)

@@ -99,16 +99,8 @@ uint64_t args_opt_u64(const struct args *a, const char *key, uint64_t def);
 int args_opt_ms(const struct args *a, const char *key, int def);
 int args_opt_int(const struct args *a, const char *key, int def);
 double args_opt_double(const struct args *a, const char *key, double def);
-/* The step's options (but within=, fault=, evidence=) in the order written. */
-int args_nopt(const struct args *a);
-const char *args_opt_key(const struct args *a, int i);
-const struct arg_val *args_opt_at(const struct args *a, int i);
-
 /* The step's words as one line (expanded at run time), for names. */
 const char *args_text(const struct args *a);
-
-/* The options every step takes, "within=, fault=, evidence=" in messages. */
-int args_is_common_key(const char *key);
 
 /* The kinds' parsers, for steps' own rules ("500ms" -> 500). */
 int args_parse_duration(const char *s, int *ms) FTFW_WUR;

@@ -10,7 +10,6 @@
 #include "firewall.h"
 #include "run.h"
 #include "server.h"
-#include "until.h"
 
 #include <stdio.h>
 #include <stdlib.h>

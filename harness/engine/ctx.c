@@ -48,11 +48,6 @@ const struct lab_options *step_lab_options(const struct step_ctx *c)
 	return &c->lo;
 }
 
-const char *step_results_dir(const struct step_ctx *c)
-{
-	return run_dir(c->run);
-}
-
 int step_results_path(const struct step_ctx *c, const char *name, char *buf, size_t len)
 {
 	return str_fmt(buf, len, "%s/%s", run_dir(c->run), name);

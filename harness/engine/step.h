@@ -83,7 +83,6 @@ struct firewall *step_fw(struct step_ctx *c, int k);
 int step_active(const struct step_ctx *c);          /* index of the active firewall */
 struct server *step_server(struct step_ctx *c);     /* NULL: lab server=off */
 const struct lab_options *step_lab_options(const struct step_ctx *c);
-const char *step_results_dir(const struct step_ctx *c);
 /* A file of the run's results folder: "DIR/NAME" into buf. 0 or -1 (err). */
 int step_results_path(const struct step_ctx *c, const char *name, char *buf, size_t len) FTFW_WUR;
 /* Stop waiting: a signal asked the run to end. */

@@ -266,8 +266,7 @@ static int r_ftp(struct step_ctx *c, const struct args *a)
 /* ftp NAME connect sets $NAME.sport; pasv, epsv, port and eprt $NAME.port and $NAME.addr. */
 static int d_ftp(int argc, char *const argv[], const char *name)
 {
-	size_t n = argc > 2 ? strlen(argv[1]) : 0;
-	const char *rest = n && strncmp(name, argv[1], n) == 0 && name[n] == '.' ? name + n + 1 : NULL;
+	const char *rest = argc > 2 ? steps_after_prefix(name, argv[1]) : NULL;
 	int announce;
 
 	if (!rest)

@@ -326,14 +326,6 @@ static int r_replay(struct step_ctx *c, const struct args *a)
 	return rc;
 }
 
-/* name is "<prefix>.<rest>": returns rest, else NULL. */
-static const char *after_prefix(const char *name, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return strncmp(name, prefix, n) == 0 && name[n] == '.' ? name + n + 1 : NULL;
-}
-
 /* "ann12.addr" against "ann", ".addr": digits in between. */
 static int numbered(const char *rest, const char *head, const char *tail)
 {
@@ -350,7 +342,7 @@ static int numbered(const char *rest, const char *head, const char *tail)
 /* replay NAME: $NAME.next, .delivered, .dropped, .ctl.sport, .annK.addr/.port, .dataK.sport/.dport */
 static int d_replay(int argc, char *const argv[], const char *name)
 {
-	const char *rest = argc > 1 ? after_prefix(name, argv[1]) : NULL;
+	const char *rest = argc > 1 ? steps_after_prefix(name, argv[1]) : NULL;
 	int i;
 
 	if (!rest) {

@@ -6,6 +6,8 @@
 #ifndef FTFW_STEPS_STEPS_H
 #define FTFW_STEPS_STEPS_H
 
+#include <string.h>
+
 #include "ct.h"
 #include "engine/step.h"
 
@@ -46,6 +48,14 @@ int steps_standby_in_sync(struct step_ctx *c, char *what, size_t wlen);
 /* replay.c: a replay the run started, by name (NULL, err set: none). */
 struct replay;
 struct replay *steps_replay_find(struct step_ctx *c, const char *name);
+
+/* name is "<prefix>.<rest>": rest, else NULL (the variables a step defines). */
+static inline const char *steps_after_prefix(const char *name, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(name, prefix, n) == 0 && name[n] == '.' ? name + n + 1 : NULL;
+}
 
 /* ip=4|6 on a step, else the lab's family (dual talks IPv4): 0 or -1. */
 int steps_wants_ipv6(struct step_ctx *c, const struct args *a, int *v6) FTFW_WUR;
